@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { addDerivationToStore } from "../derivation/drv-file.js";
+import { DerivationJsonError, derivationFromJson } from "../derivation/json.js";
+import { XpkgsError } from "../errors.js";
+import { storeDirFromEnv } from "../store/store-dir.js";
+import { parseStorePath } from "../store/store-path.js";
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    throw new XpkgsError(
+      `Could not read ${file === "-" ? "standard input" : file}: ${(e as Error).message}.`,
+    );
+  }
+}
+
+export function registerDerivationAdd(program: Command): void {
+  const derivation = program
+    .command("derivation")
+    .description("Work with derivations as Nix's 'nix derivation' does.");
+  derivation
+    .command("add")
+    .argument("[file]", "a JSON derivation; - or nothing reads standard input", "-")
+    .description(
+      "Read a derivation in 'xpkgs show-derivation' JSON (output paths empty or absent), compute " +
+        "its output paths and .drv path as Nix does, write the .drv into the store, and print its path. " +
+        "Its input derivations and input sources must already be in the store.",
+    )
+    .action((file: string) => {
+      const storeDir = storeDirFromEnv();
+      const text = readInput(file);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new DerivationJsonError(
+          `${file === "-" ? "standard input" : file} is not JSON: ${(e as Error).message}.`,
+        );
+      }
+      const draft = derivationFromJson(json, file === "-" ? "standard input" : file);
+      for (const src of draft.inputSrcs) {
+        parseStorePath(src, storeDir);
+        if (!existsSync(src)) {
+          throw new XpkgsError(
+            `The input source ${src} is not in the store ${storeDir}. Add it first.`,
+          );
+        }
+      }
+      const { drvPath } = addDerivationToStore(draft, storeDir);
+      process.stdout.write(`${drvPath}\n`);
+    });
+}

@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { elaboratePlatform } from "./elaborate.js";
+import { NoEmulatorError, emulatorFor } from "./emulator.js";
+import { exampleNames, examples } from "./examples.js";
+import { UnknownPlatformError, examplePlatform, platformFromUserInput } from "./named.js";
+import { PlatformParseError, parsePlatform, tripleOf } from "./parse.js";
+
+describe("parsing platforms", () => {
+  it("fills Nixpkgs' defaults into doubles and short triples", () => {
+    assert.equal(tripleOf(parsePlatform("x86_64-linux")), "x86_64-unknown-linux-gnu");
+    assert.equal(tripleOf(parsePlatform("aarch64-linux-gnu")), "aarch64-unknown-linux-gnu");
+    assert.equal(tripleOf(parsePlatform("armv7l-linux")), "armv7l-unknown-linux-gnueabihf");
+    assert.equal(tripleOf(parsePlatform("armv5tel-linux")), "armv5tel-unknown-linux-gnueabi");
+    assert.equal(tripleOf(parsePlatform("powerpc64-linux")), "powerpc64-unknown-linux-gnuabielfv2");
+    assert.equal(tripleOf(parsePlatform("mips64el-linux")), "mips64el-unknown-linux-gnuabi64");
+    assert.equal(tripleOf(parsePlatform("x86_64-unknown-linux")), "x86_64-unknown-linux-gnu");
+  });
+  it("reads the cpu's bits, endianness, family and version", () => {
+    const p = parsePlatform("armv7l-unknown-linux-gnueabihf");
+    assert.deepEqual(p.cpu, {
+      name: "armv7l",
+      bits: 32,
+      endianness: "little",
+      family: "arm",
+      version: "7",
+    });
+    assert.equal(p.abi.float, "hard");
+    const m = parsePlatform("mips64el-unknown-linux-gnuabi64");
+    assert.equal(m.abi.mipsAbi, "n64");
+    assert.equal(parsePlatform("s390x-linux").cpu.endianness, "big");
+  });
+  it("names the bad component and lists the known values", () => {
+    assert.throws(
+      () => parsePlatform("aarch65-unknown-linux-gnu"),
+      (e: unknown) =>
+        e instanceof PlatformParseError &&
+        e.component === "cpu" &&
+        /'aarch65' is not a known cpu\. Did you mean 'aarch64'/.test(e.message) &&
+        /Known cpu values: .*riscv64/.test(e.message),
+    );
+    assert.throws(() => parsePlatform("x86_64-unknown-linux-gnux"), /'gnux' is not a known abi/);
+    assert.throws(() => parsePlatform("x86_64-unknown-darwin"), /'darwin' is not a known kernel/);
+    assert.throws(() => parsePlatform("x86_64-acme-linux-gnu"), /'acme' is not a known vendor/);
+    assert.throws(() => parsePlatform("x86_64"), /has 1 '-'-separated parts/);
+    assert.throws(() => parsePlatform("x86_64--linux"), /non-empty parts/);
+    assert.throws(() => parsePlatform("x86_64-linux-gnueabihf"), /for 32-bit ARM/);
+  });
+});
+
+describe("elaborating platforms", () => {
+  it("derives the attributes of aarch64-multiplatform", () => {
+    const p = examplePlatform("aarch64-multiplatform");
+    assert.equal(p.config, "aarch64-unknown-linux-gnu");
+    assert.equal(p.system, "aarch64-linux");
+    assert.equal(p.libc, "glibc");
+    assert.equal(p.isGnu && p.isLinux && p.is64bit && p.isLittleEndian && p.isAarch64, true);
+    assert.equal(p.isMusl || p.is32bit || p.isStatic, false);
+    assert.equal(p.linuxArch, "arm64");
+    assert.equal(p.qemuArch, "aarch64");
+    assert.equal(p.uname.processor, "aarch64");
+    assert.equal(p.dynamicLinker, "/lib/ld-linux-aarch64.so.1");
+  });
+  it("knows the interpreter of glibc and musl on each CPU", () => {
+    const cases: [string, string][] = [
+      ["x86_64-unknown-linux-gnu", "/lib64/ld-linux-x86-64.so.2"],
+      ["x86_64-unknown-linux-musl", "/lib/ld-musl-x86_64.so.1"],
+      ["i686-unknown-linux-gnu", "/lib/ld-linux.so.2"],
+      ["i686-unknown-linux-musl", "/lib/ld-musl-i386.so.1"],
+      ["aarch64-unknown-linux-musl", "/lib/ld-musl-aarch64.so.1"],
+      ["armv7l-unknown-linux-gnueabihf", "/lib/ld-linux-armhf.so.3"],
+      ["armv5tel-unknown-linux-gnueabi", "/lib/ld-linux.so.3"],
+      ["armv6l-unknown-linux-musleabihf", "/lib/ld-musl-armhf.so.1"],
+      ["riscv64-unknown-linux-gnu", "/lib/ld-linux-riscv64-lp64d.so.1"],
+      ["riscv64-unknown-linux-musl", "/lib/ld-musl-riscv64.so.1"],
+      ["powerpc64le-unknown-linux-gnu", "/lib64/ld64.so.2"],
+      ["powerpc64-unknown-linux-gnuabielfv1", "/lib64/ld64.so.1"],
+      ["powerpc64-unknown-linux-musl", "/lib/ld-musl-powerpc64.so.1"],
+      ["s390x-unknown-linux-gnu", "/lib/ld64.so.1"],
+      ["mips-unknown-linux-gnu", "/lib/ld.so.1"],
+      ["mips64el-unknown-linux-gnuabi64", "/lib64/ld.so.1"],
+      ["mips64el-unknown-linux-gnuabin32", "/lib32/ld.so.1"],
+      ["m68k-unknown-linux-gnu", "/lib/ld.so.1"],
+      ["loongarch64-unknown-linux-gnu", "/lib64/ld-linux-loongarch-lp64d.so.1"],
+    ];
+    for (const [config, loader] of cases) {
+      assert.equal(elaboratePlatform(config).dynamicLinker, loader, config);
+    }
+  });
+  it("refuses musl where musl has no port", () => {
+    assert.throws(() => elaboratePlatform("sparc64-unknown-linux-musl"), /musl has no port/);
+  });
+  it("says which machines run which binaries", () => {
+    const x64 = elaboratePlatform("x86_64-linux");
+    assert.ok(x64.canExecute(elaboratePlatform("i686-unknown-linux-gnu")));
+    assert.ok(x64.canExecute(elaboratePlatform("x86_64-unknown-linux-musl")));
+    assert.ok(!x64.canExecute(elaboratePlatform("aarch64-linux")));
+    assert.ok(!elaboratePlatform("i686-linux").canExecute(x64));
+    assert.ok(elaboratePlatform("armv7l-linux").canExecute(elaboratePlatform("armv6l-linux")));
+  });
+  it("names the emulator, none when native, and an error when qemu has none", () => {
+    const x64 = elaboratePlatform("x86_64-linux");
+    assert.equal(emulatorFor(examplePlatform("aarch64-multiplatform"), x64), "qemu-aarch64-static");
+    assert.equal(emulatorFor(examplePlatform("powernv"), x64), "qemu-ppc64le-static");
+    assert.equal(emulatorFor(examplePlatform("raspberryPi"), x64), "qemu-arm-static");
+    assert.equal(
+      emulatorFor(examplePlatform("mips64el-linux-gnuabi64"), x64),
+      "qemu-mips64el-static",
+    );
+    assert.equal(emulatorFor(examplePlatform("musl64"), x64), null);
+    assert.equal(emulatorFor(examplePlatform("gnu32"), x64), null);
+    assert.throws(() => emulatorFor(examplePlatform("arc"), x64), NoEmulatorError);
+  });
+  it("keys platforms by what they are, not by their name", () => {
+    assert.equal(examplePlatform("gnu64").key, elaboratePlatform("x86_64-linux").key);
+    assert.notEqual(
+      elaboratePlatform({ config: "x86_64-linux", isStatic: true }).key,
+      elaboratePlatform("x86_64-linux").key,
+    );
+  });
+});
+
+describe("the examples", () => {
+  const required = [
+    "gnu64",
+    "gnu32",
+    "musl64",
+    "musl32",
+    "aarch64-multiplatform",
+    "aarch64-multiplatform-musl",
+    "armv7l-hf-multiplatform",
+    "sheevaplug",
+    "raspberryPi",
+    "muslpi",
+    "riscv64",
+    "riscv64-musl",
+    "powernv",
+    "musl-power",
+    "ppc64",
+    "ppc64-musl",
+    "s390x",
+    "mips-linux-gnu",
+    "mipsel-linux-gnu",
+    "mips64el-linux-gnuabi64",
+    "m68k",
+    "loongarch64-linux",
+  ];
+  it("include every name the issue asks for, and all elaborate", () => {
+    for (const name of required) assert.ok(exampleNames.includes(name), name);
+    for (const name of exampleNames) {
+      const p = examplePlatform(name);
+      assert.equal(p.config, elaboratePlatform(examples[name]!.config).config);
+    }
+  });
+  it("use Nixpkgs' triples", () => {
+    assert.equal(examplePlatform("muslpi").config, "armv6l-unknown-linux-musleabihf");
+    assert.equal(examplePlatform("ppc64").config, "powerpc64-unknown-linux-gnuabielfv2");
+    assert.equal(examplePlatform("musl-power").config, "powerpc64le-unknown-linux-musl");
+    assert.equal(examplePlatform("sheevaplug").config, "armv5tel-unknown-linux-gnueabi");
+  });
+  it("suggest the closest names for an unknown one", () => {
+    assert.throws(
+      () => examplePlatform("aarch64-multiplatfrom"),
+      (e: unknown) =>
+        e instanceof UnknownPlatformError && /Did you mean 'aarch64-multiplatform'/.test(e.message),
+    );
+    assert.throws(() => platformFromUserInput("rasberryPi"), /Did you mean 'raspberryPi'/);
+  });
+});
