@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { addDerivationToStore } from "../derivation/drv-file.js";
-import { DerivationJsonError, derivationFromJson } from "../derivation/json.js";
+import { DerivationJsonError, derivationsFromJson } from "../derivation/json.js";
 import { XpkgsError } from "../errors.js";
 import { storeDirFromEnv } from "../store/store-dir.js";
 import { parseStorePath } from "../store/store-path.js";
@@ -26,7 +26,8 @@ export function registerDerivationAdd(program: Command): void {
     .description(
       "Read a derivation in 'xpkgs show-derivation' JSON (output paths empty or absent), compute " +
         "its output paths and .drv path as Nix does, write the .drv into the store, and print its path. " +
-        "Its input derivations and input sources must already be in the store.",
+        "Its input derivations and input sources must already be in the store, or be in the same " +
+        "JSON object (as 'show-derivation -r' prints), which are then added inputs first.",
     )
     .action((file: string) => {
       const storeDir = storeDirFromEnv();
@@ -39,16 +40,18 @@ export function registerDerivationAdd(program: Command): void {
           `${file === "-" ? "standard input" : file} is not JSON: ${(e as Error).message}.`,
         );
       }
-      const draft = derivationFromJson(json, file === "-" ? "standard input" : file);
-      for (const src of draft.inputSrcs) {
-        parseStorePath(src, storeDir);
-        if (!existsSync(src)) {
-          throw new XpkgsError(
-            `The input source ${src} is not in the store ${storeDir}. Add it first.`,
-          );
+      const source = file === "-" ? "standard input" : file;
+      for (const draft of derivationsFromJson(json, source)) {
+        for (const src of draft.inputSrcs) {
+          parseStorePath(src, storeDir);
+          if (!existsSync(src)) {
+            throw new XpkgsError(
+              `The input source ${src} of '${draft.name}' is not in the store ${storeDir}. Add it first.`,
+            );
+          }
         }
+        const { drvPath } = addDerivationToStore(draft, storeDir);
+        process.stdout.write(`${drvPath}\n`);
       }
-      const { drvPath } = addDerivationToStore(draft, storeDir);
-      process.stdout.write(`${drvPath}\n`);
     });
 }

@@ -84,6 +84,39 @@ function stringRecord(v: unknown, where: string): Record<string, string> {
 }
 
 /**
+ * Read one or more derivations: a bare derivation object, or the
+ * `{ "<drvPath>": {…}, … }` object that `show-derivation -r` prints, ordered
+ * so that every derivation comes after the inputs it shares with the others.
+ */
+export function derivationsFromJson(value: unknown, source = "<input>"): Derivation[] {
+  if (isObject(value) && !("outputs" in value) && Object.keys(value).length > 1) {
+    const entries = Object.entries(value);
+    const byPath = new Map(
+      entries.map(([p, v]) => [p, derivationFromJson({ [p]: v }, `${source}: '${p}'`)]),
+    );
+    const order: Derivation[] = [];
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (p: string): void => {
+      const st = state.get(p);
+      if (st === "done") return;
+      if (st === "visiting") {
+        throw new DerivationJsonError(
+          `${source}: the derivations depend on each other in a cycle through '${p}'.`,
+        );
+      }
+      state.set(p, "visiting");
+      const drv = byPath.get(p)!;
+      for (const input of Object.keys(drv.inputDrvs)) if (byPath.has(input)) visit(input);
+      state.set(p, "done");
+      order.push(drv);
+    };
+    for (const [p] of entries) visit(p);
+    return order;
+  }
+  return [derivationFromJson(value, source)];
+}
+
+/**
  * Read a derivation from JSON: either a bare derivation object or the
  * `{ "<drvPath>": {…} }` wrapper with exactly one entry.
  */

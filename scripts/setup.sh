@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up xpkgs on a fresh Debian machine: the Debian packages it and its
+# tests use, the npm dependencies, the build, and the `xpkgs` command on PATH.
+# Safe to run again. Needs root (or sudo) for apt-get.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# nix-bin: the oracle the store-path tests compare against (it runs offline).
+# qemu-user-static: runs foreign binaries; `xpkgs platforms` reports it.
+apt_packages=(nix-bin qemu-user-static)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "setup: npm ci" >&2
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
+# Put `xpkgs` on PATH (a symlink to this checkout's dist/cli/main.js).
+npm link --no-audit --no-fund --loglevel=error >/dev/null
+echo "setup: done; try 'xpkgs --help'" >&2

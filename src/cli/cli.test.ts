@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { exampleNames } from "../systems/examples.js";
+import { runCli } from "./testing.js";
+
+const storeDir = join(mkdtempSync(join(tmpdir(), "xpkgs-cli-")), "store");
+const env = { XPKGS_STORE_DIR: storeDir };
+
+describe("xpkgs platforms", () => {
+  it("lists every example, as a table and as JSON", () => {
+    const table = runCli(["platforms"], env);
+    assert.equal(table.status, 0, table.stderr);
+    for (const name of exampleNames) assert.match(table.stdout, new RegExp(`^${name}\\s`, "m"));
+    const json = runCli(["platforms", "--json"], env);
+    const rows = JSON.parse(json.stdout) as { name: string; triple: string; qemu: string | null }[];
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      [...exampleNames],
+    );
+    const aarch64 = rows.find((r) => r.name === "aarch64-multiplatform")!;
+    assert.equal(aarch64.triple, "aarch64-unknown-linux-gnu");
+    assert.equal(aarch64.qemu, "qemu-aarch64-static");
+  });
+});
+
+describe("xpkgs show", () => {
+  const show = (attr: string) => {
+    const r = runCli(["show", attr, "--json"], env);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as {
+      name: string;
+      drvPath: string;
+      outputs: Record<string, string>;
+      hostPlatform: { config: string; isStatic: boolean };
+      buildPlatform: { config: string };
+    };
+  };
+  it("names a cross, static package as Nixpkgs does, in our store", () => {
+    const p = show("pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped");
+    assert.equal(p.name, "binutils-static-aarch64-unknown-linux-musl-2.40");
+    assert.equal(p.hostPlatform.config, "aarch64-unknown-linux-musl");
+    assert.equal(p.hostPlatform.isStatic, true);
+    assert.equal(p.buildPlatform.config, "x86_64-unknown-linux-gnu");
+    assert.ok(p.drvPath.startsWith(`${storeDir}/`) && p.drvPath.endsWith(".drv"));
+    assert.ok(p.outputs.out!.startsWith(`${storeDir}/`));
+  });
+  it("gives pkgsStatic.pkgsCross.X the same store paths as pkgsCross.X.pkgsStatic", () => {
+    const a = show("pkgsStatic.pkgsCross.aarch64-multiplatform.hello");
+    const b = show("pkgsCross.aarch64-multiplatform.pkgsStatic.hello");
+    assert.equal(a.drvPath, b.drvPath);
+    const native = show("hello");
+    assert.equal(native.name, "hello-2.10");
+    assert.notEqual(native.drvPath, a.drvPath);
+  });
+  it("changes every path when the store directory changes", () => {
+    const other = runCli(["show", "hello", "--json"], { XPKGS_STORE_DIR: "/other/store" });
+    assert.ok(
+      (JSON.parse(other.stdout) as { drvPath: string }).drvPath.startsWith("/other/store/"),
+    );
+  });
+  it("suggests names for a typo, without a stack trace", () => {
+    const r = runCli(["show", "pkgsCross.aarch64-multiplatfrom.hello"], env);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /^error: There is no platform 'aarch64-multiplatfrom' in pkgsCross\. Did you mean 'aarch64-multiplatform'/,
+    );
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    const pkg = runCli(["show", "pkgsStatic.helo"], env);
+    assert.match(pkg.stderr, /There is no package 'helo'.*Did you mean 'hello'/);
+    const debug = runCli(["--debug", "show", "pkgsStatic.helo"], env);
+    assert.match(debug.stderr, /\n\s+at /);
+  });
+});
+
+describe("xpkgs show-derivation", () => {
+  it("prints an attribute's derivation in nix derivation show's shape", () => {
+    const r = runCli(["show-derivation", "pkgsCross.riscv64.hello"], env);
+    assert.equal(r.status, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as Record<
+      string,
+      { outputs: object; env: Record<string, string>; inputDrvs: object }
+    >;
+    const [drvPath, drv] = Object.entries(json)[0]!;
+    assert.ok(drvPath.endsWith("-hello-riscv64-unknown-linux-gnu-2.10.drv"));
+    assert.equal(drv.env.hostPlatform, "riscv64-unknown-linux-gnu");
+    assert.equal(Object.keys(drv.inputDrvs).length, 1);
+    const rec = JSON.parse(runCli(["show-derivation", "-r", "hello"], env).stdout) as object;
+    assert.equal(Object.keys(rec).length, 2);
+  });
+  it("names the byte offset of a malformed .drv file", () => {
+    const file = join(storeDir, "..", "broken.drv");
+    const text = 'Derive([("out","/x","","")],[],[],"sys",oops';
+    writeFileSync(file, text);
+    const r = runCli(["show-derivation", file], env);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /is not a valid derivation: expected '"' but found 'oops' at byte offset (\d+)/,
+    );
+    assert.equal(Number(/byte offset (\d+)/.exec(r.stderr)![1]), text.indexOf("oops"));
+  });
+});
+
+describe("errors and help", () => {
+  it("has --help on every command", () => {
+    for (const args of [
+      [],
+      ["platforms"],
+      ["show"],
+      ["show-derivation"],
+      ["derivation"],
+      ["derivation", "add"],
+    ]) {
+      const r = runCli([...args, "--help"]);
+      assert.equal(r.status, 0, args.join(" "));
+      assert.match(r.stdout, /^Usage: xpkgs/);
+    }
+  });
+  it("refuses a bad store directory with the fix", () => {
+    const r = runCli(["show", "hello"], { XPKGS_STORE_DIR: "relative/store" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /must be an absolute, normalised path.*Fix XPKGS_STORE_DIR/);
+  });
+  it("rejects an unknown command with usage", () => {
+    const r = runCli(["frobnicate"]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+});
