@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { Store } from "../store/store.js";
 import { runCli } from "./testing.js";
 
 const nixFile = fileURLToPath(new URL("../../scripts/nix-vectors.nix", import.meta.url));
@@ -25,6 +26,7 @@ describe("xpkgs derivation add agrees with nix-instantiate", () => {
     const storeDir = join(root, "store");
     mkdirSync(join(root, "etc"));
     writeFileSync(join(root, "etc", "nix.conf"), "build-users-group =\n");
+    const xpkgsEnv = { XPKGS_STORE_DIR: storeDir, XPKGS_STATE_DIR: join(root, "xpkgs-var") };
     const nixEnv = {
       ...process.env,
       NIX_STORE_DIR: storeDir,
@@ -57,9 +59,12 @@ describe("xpkgs derivation add agrees with nix-instantiate", () => {
 
     // Start again from a store that holds only the plain source files.
     rmSync(storeDir, { recursive: true, force: true });
-    mkdirSync(storeDir);
-    for (const [p, text] of Object.entries(nixFiles))
-      if (!p.endsWith(".drv")) writeFileSync(p, text);
+    const store = new Store({ storeDir, stateDir: join(root, "xpkgs-var") });
+    for (const [p, text] of Object.entries(nixFiles)) {
+      if (!p.endsWith(".drv"))
+        assert.equal(store.addText(p.slice(storeDir.length + 34), text, []), p);
+    }
+    store.close();
 
     const added = new Set<string>();
     const add = (drvPath: string): void => {
@@ -71,7 +76,7 @@ describe("xpkgs derivation add agrees with nix-instantiate", () => {
         delete o.path;
         blank.env[id] = "";
       }
-      const r = runCli(["derivation", "add"], { XPKGS_STORE_DIR: storeDir }, JSON.stringify(blank));
+      const r = runCli(["derivation", "add"], xpkgsEnv, JSON.stringify(blank));
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout.trim(), drvPath);
       assert.equal(readFileSync(drvPath, "utf8"), nixFiles[drvPath]);

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { addDerivationToStore } from "../derivation/drv-file.js";
 import { DerivationJsonError, derivationsFromJson } from "../derivation/json.js";
 import { XpkgsError } from "../errors.js";
-import { storeDirFromEnv } from "../store/store-dir.js";
+import { Store } from "../store/store.js";
 import { parseStorePath } from "../store/store-path.js";
 
 function readInput(file: string): string {
@@ -30,7 +30,8 @@ export function registerDerivationAdd(program: Command): void {
         "JSON object (as 'show-derivation -r' prints), which are then added inputs first.",
     )
     .action((file: string) => {
-      const storeDir = storeDirFromEnv();
+      const store = Store.fromEnv();
+      const storeDir = store.storeDir;
       const text = readInput(file);
       let json: unknown;
       try {
@@ -44,13 +45,13 @@ export function registerDerivationAdd(program: Command): void {
       for (const draft of derivationsFromJson(json, source)) {
         for (const src of draft.inputSrcs) {
           parseStorePath(src, storeDir);
-          if (!existsSync(src)) {
+          if (!store.isValid(src)) {
             throw new XpkgsError(
               `The input source ${src} of '${draft.name}' is not in the store ${storeDir}. Add it first.`,
             );
           }
         }
-        const { drvPath } = addDerivationToStore(draft, storeDir);
+        const { drvPath } = addDerivationToStore(draft, store);
         process.stdout.write(`${drvPath}\n`);
       }
     });

@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { XpkgsError } from "../errors.js";
-import { writeTextToStore } from "../store/add-text.js";
+import type { Store } from "../store/store.js";
 import { parseStorePath } from "../store/store-path.js";
 import { parseDerivation } from "./aterm.js";
-import type { Derivation } from "./derivation.js";
+import { type Derivation, drvReferences } from "./derivation.js";
 import { type DerivationLoader, DerivationHasher } from "./hash.js";
 
 export class MissingDerivationError extends XpkgsError {
@@ -59,11 +59,22 @@ export function storeDerivationLoader(storeDir: string): DerivationLoader {
  */
 export function addDerivationToStore(
   draft: Derivation,
-  storeDir: string,
+  store: Store,
 ): { drvPath: string; drv: Derivation } {
-  const hasher = new DerivationHasher(storeDir, storeDerivationLoader(storeDir));
+  const storeDir = store.storeDir;
+  const load = storeDerivationLoader(storeDir);
+  const hasher = new DerivationHasher(storeDir, (p) => {
+    if (!store.isValid(p)) {
+      throw new MissingDerivationError(
+        `The input derivation ${p} is not in the store ${storeDir}. Add it first ` +
+          `('xpkgs derivation add'), inputs before the derivations that use them.`,
+      );
+    }
+    return load(p);
+  });
   for (const input of Object.keys(draft.inputDrvs)) hasher.hashModuloOfPath(input);
   const { drv, drvPath, text } = hasher.finalize(draft);
-  writeTextToStore(drvPath, text);
+  const written = store.addText(`${drv.name}.drv`, text, drvReferences(drv));
+  if (written !== drvPath) throw new Error(`internal: ${drvPath} was written as ${written}`);
   return { drvPath, drv };
 }

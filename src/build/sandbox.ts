@@ -1,0 +1,83 @@
+/**
+ * The bubblewrap sandbox a builder runs in: the host's /usr read-only, the
+ * input closure read-only, /build and a private store directory writable, a
+ * read-only root everywhere else, and no network unless the derivation is
+ * fixed-output. Outputs are created in the private store and moved out by the
+ * builder; anything else written there is a fault.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { XpkgsError } from "../errors.js";
+import { findProgram } from "../host/find-program.js";
+
+export class SandboxError extends XpkgsError {
+  override name = "SandboxError";
+}
+
+export interface SandboxSpec {
+  /** Host directory mounted at /build. */
+  buildDir: string;
+  /** Host directory for the generated /etc files. */
+  etcDir: string;
+  /** The store directory as builders see it. */
+  storeDir: string;
+  /**
+   * A host directory, empty at first, mounted writable at the store
+   * directory: the builder creates its outputs there, and nothing else.
+   */
+  privateStore: string;
+  /** Store paths mounted read-only at their own paths, over the private store. */
+  inputs: Iterable<string>;
+  network: boolean;
+}
+
+/** Host files under /etc that toolchains need: Debian's alternatives (cc, awk) and the loader cache. */
+const hostEtc = ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"];
+
+export function bwrapPath(): string {
+  const p = findProgram("bwrap");
+  if (p === null) {
+    throw new SandboxError(
+      "bubblewrap is not installed, and xpkgs runs every build in its sandbox. " +
+        "Install it: apt-get install bubblewrap",
+    );
+  }
+  return p;
+}
+
+/** The bwrap arguments that run `argv` in the sandbox. */
+export function sandboxArgs(spec: SandboxSpec, argv: string[]): string[] {
+  mkdirSync(spec.etcDir, { recursive: true });
+  writeFileSync(
+    join(spec.etcDir, "passwd"),
+    "root:x:0:0:Build user:/build:/noshell\nnobody:x:65534:65534:Nobody:/:/noshell\n",
+  );
+  writeFileSync(join(spec.etcDir, "group"), "root:x:0:\nnogroup:x:65534:\n");
+  writeFileSync(join(spec.etcDir, "hosts"), "127.0.0.1 localhost\n::1 localhost\n");
+  const args = ["--unshare-all", "--die-with-parent", "--new-session"];
+  if (spec.network) args.push("--share-net");
+  args.push("--ro-bind", "/usr", "/usr");
+  for (const [link, target] of [
+    ["/bin", "usr/bin"],
+    ["/sbin", "usr/sbin"],
+    ["/lib", "usr/lib"],
+    ["/lib64", "usr/lib64"],
+    ["/lib32", "usr/lib32"],
+  ] as const) {
+    if (existsSync(`/${target}`)) args.push("--symlink", target, link);
+  }
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+  for (const f of ["passwd", "group", "hosts"])
+    args.push("--ro-bind", join(spec.etcDir, f), `/etc/${f}`);
+  for (const f of hostEtc) if (existsSync(f)) args.push("--ro-bind", f, f);
+  if (spec.network && existsSync("/etc/resolv.conf"))
+    args.push("--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf");
+  args.push("--bind", spec.privateStore, spec.storeDir);
+  for (const p of spec.inputs) args.push("--ro-bind", p, p);
+  args.push("--bind", spec.buildDir, "/build", "--chdir", "/build");
+  // Everything not mounted above is on bwrap's root tmpfs: make it read-only,
+  // so a builder that writes outside /build, /tmp and its outputs fails.
+  args.push("--remount-ro", "/");
+  args.push("--", ...argv);
+  return args;
+}

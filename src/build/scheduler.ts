@@ -1,0 +1,199 @@
+/**
+ * The scheduler: which derivations must be built for some targets, and in
+ * what order, up to N at a time. It decides nothing about validity (the
+ * store does) and nothing about how one derivation builds (builder.ts does).
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { XpkgsError } from "../errors.js";
+import type { Derivation } from "../derivation/derivation.js";
+import { readDerivationFile } from "../derivation/drv-file.js";
+import type { FileLock } from "../store/lock.js";
+import type { Store } from "../store/store.js";
+import { buildDerivation, inputClosure } from "./builder.js";
+
+export interface Reporter {
+  plan(toFetch: string[], toBuild: string[]): void;
+  started(drvPath: string, name: string, kind: "fetch" | "build"): void;
+  waiting(drvPath: string, name: string): void;
+  finished(drvPath: string, name: string, error: Error | null): void;
+  logLine(drvPath: string, line: string): void;
+  close(): void;
+}
+
+export interface RealiseOptions {
+  jobs: number;
+  cores: number;
+  keepGoing: boolean;
+  dryRun: boolean;
+  reporter: Reporter;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RealiseResult {
+  built: string[];
+  failed: { drvPath: string; error: Error }[];
+  /** Derivations not built because something they need failed. */
+  skipped: string[];
+  toFetch: string[];
+  toBuild: string[];
+}
+
+export class RealiseError extends XpkgsError {
+  override name = "RealiseError";
+}
+
+interface Node {
+  drvPath: string;
+  drv: Derivation;
+  deps: Set<string>;
+  dependents: Set<string>;
+}
+
+function isFetch(drv: Derivation): boolean {
+  return drv.builder === "builtin:fetchurl";
+}
+
+export class DerivationCache {
+  private readonly cache = new Map<string, Derivation>();
+  load = (drvPath: string): Derivation => {
+    let d = this.cache.get(drvPath);
+    if (d === undefined) {
+      d = readDerivationFile(drvPath);
+      this.cache.set(drvPath, d);
+    }
+    return d;
+  };
+}
+
+/** Record paths this process is using, so that a concurrent gc keeps them. */
+export class TempRoots {
+  private readonly file: string;
+  private readonly paths = new Set<string>();
+  constructor(stateDir: string) {
+    const dir = join(stateDir, "temproots");
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, String(process.pid));
+  }
+  add(paths: Iterable<string>): void {
+    for (const p of paths) this.paths.add(p);
+    writeFileSync(this.file, [...this.paths].join("\n") + "\n");
+  }
+  release(): void {
+    rmSync(this.file, { force: true });
+  }
+}
+
+function outputsValid(store: Store, drv: Derivation): boolean {
+  return Object.values(drv.outputs).every((o) => store.isValid(o.path));
+}
+
+export async function realise(
+  store: Store,
+  targets: string[],
+  opts: RealiseOptions,
+): Promise<RealiseResult> {
+  const cache = new DerivationCache();
+  const nodes = new Map<string, Node>();
+  const visiting = new Set<string>();
+  const visit = (p: string): void => {
+    if (nodes.has(p) || visiting.has(p)) return;
+    const drv = cache.load(p);
+    if (outputsValid(store, drv)) return;
+    visiting.add(p);
+    for (const src of drv.inputSrcs) {
+      if (!store.isValid(src)) {
+        throw new RealiseError(
+          `${p} needs the input source ${src}, which is not in the store. Add it first.`,
+        );
+      }
+    }
+    const node: Node = { drvPath: p, drv, deps: new Set(), dependents: new Set() };
+    for (const input of Object.keys(drv.inputDrvs)) {
+      visit(input);
+      if (nodes.has(input)) node.deps.add(input);
+    }
+    nodes.set(p, node);
+    visiting.delete(p);
+  };
+  for (const t of targets) visit(t);
+  for (const n of nodes.values()) for (const d of n.deps) nodes.get(d)!.dependents.add(n.drvPath);
+
+  const toFetch = [...nodes.values()].filter((n) => isFetch(n.drv)).map((n) => n.drvPath);
+  const toBuild = [...nodes.values()].filter((n) => !isFetch(n.drv)).map((n) => n.drvPath);
+  const result: RealiseResult = { built: [], failed: [], skipped: [], toFetch, toBuild };
+  opts.reporter.plan(toFetch, toBuild);
+  if (opts.dryRun || nodes.size === 0) return result;
+
+  const roots = new TempRoots(store.stateDir);
+  try {
+    for (const n of nodes.values()) {
+      roots.add([n.drvPath, ...Object.values(n.drv.outputs).map((o) => o.path)]);
+    }
+    const remaining = new Map([...nodes.values()].map((n) => [n.drvPath, n.deps.size]));
+    const ready = [...nodes.values()].filter((n) => n.deps.size === 0).map((n) => n.drvPath);
+    const running = new Set<Promise<void>>();
+    let stop = false;
+
+    const skipDependents = (p: string): void => {
+      for (const d of nodes.get(p)!.dependents) {
+        if (remaining.get(d) === -1) continue;
+        remaining.set(d, -1);
+        result.skipped.push(d);
+        skipDependents(d);
+      }
+    };
+
+    const runOne = async (p: string): Promise<void> => {
+      const node = nodes.get(p)!;
+      const name = node.drv.name;
+      const locks: FileLock[] = Object.values(node.drv.outputs)
+        .map((o) => o.path)
+        .sort()
+        .map((o) => store.lockFor(o));
+      try {
+        for (const l of locks) await l.acquire(() => opts.reporter.waiting(p, name));
+        if (!outputsValid(store, node.drv)) {
+          roots.add(inputClosure(store, node.drv, cache.load));
+          opts.reporter.started(p, name, isFetch(node.drv) ? "fetch" : "build");
+          await buildDerivation(store, p, node.drv, cache.load, {
+            cores: opts.cores,
+            onLogLine: (line) => opts.reporter.logLine(p, line),
+            ...(opts.env !== undefined ? { env: opts.env } : {}),
+          });
+          result.built.push(p);
+        }
+        opts.reporter.finished(p, name, null);
+        for (const d of node.dependents) {
+          const left = remaining.get(d)! - 1;
+          if (left < 0) continue;
+          remaining.set(d, left);
+          if (left === 0) ready.push(d);
+        }
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        result.failed.push({ drvPath: p, error });
+        opts.reporter.finished(p, name, error);
+        skipDependents(p);
+        if (!opts.keepGoing) stop = true;
+      } finally {
+        for (const l of locks) l.release();
+      }
+    };
+
+    while (!stop && (ready.length > 0 || running.size > 0)) {
+      while (!stop && ready.length > 0 && running.size < opts.jobs) {
+        const p = ready.shift()!;
+        if (remaining.get(p) === -1) continue;
+        const job: Promise<void> = runOne(p).finally(() => running.delete(job));
+        running.add(job);
+      }
+      if (running.size > 0) await Promise.race(running);
+    }
+    await Promise.all(running);
+    return result;
+  } finally {
+    roots.release();
+    opts.reporter.close();
+  }
+}
