@@ -6,7 +6,12 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { XpkgsError } from "../errors.js";
+import { registerBuild } from "./build.js";
 import { registerDerivationAdd } from "./derivation-add.js";
+import { registerGc } from "./gc.js";
+import { registerLog } from "./log.js";
+import { registerPathInfo } from "./path-info.js";
+import { registerStore } from "./store.js";
 import { registerPlatforms } from "./platforms.js";
 import { registerShow } from "./show.js";
 import { registerShowDerivation } from "./show-derivation.js";
@@ -31,6 +36,11 @@ export function makeProgram(): Command {
   registerShow(program);
   registerShowDerivation(program);
   registerDerivationAdd(program);
+  registerBuild(program);
+  registerGc(program);
+  registerPathInfo(program);
+  registerStore(program);
+  registerLog(program);
   return program;
 }
 

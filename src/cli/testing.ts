@@ -1,5 +1,5 @@
 /** Runs the built `xpkgs` command as a user would, for the CLI tests. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const cliPath = fileURLToPath(new URL("./main.js", import.meta.url));
@@ -17,4 +17,25 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
     input,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like runCli, without blocking the event loop (for tests that serve HTTP themselves). */
+export function runCliAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(cwd !== undefined ? { cwd } : {}),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }

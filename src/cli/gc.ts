@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { collectGarbage } from "../store/gc.js";
+import { Store } from "../store/store.js";
+
+function human(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+}
+
+export function registerGc(program: Command): void {
+  program
+    .command("gc")
+    .description(
+      "Delete every store path that no root reaches. Roots are out-links (./result…), symlinks in " +
+        "<state>/gcroots, and paths in use by running xpkgs processes.",
+    )
+    .option("-n, --dry-run", "list what would be deleted, and delete nothing")
+    .action((opts: { dryRun?: boolean }) => {
+      const store = Store.fromEnv();
+      try {
+        const r = collectGarbage(store, { dryRun: opts.dryRun === true });
+        if (opts.dryRun === true) for (const p of r.deleted) process.stdout.write(`${p}\n`);
+        process.stderr.write(
+          `${opts.dryRun === true ? "would delete" : "deleted"} ${r.deleted.length} store paths, ` +
+            `${human(r.bytesFreed)} ${opts.dryRun === true ? "would be" : ""} freed\n`.replace(
+              "  ",
+              " ",
+            ),
+        );
+      } finally {
+        store.close();
+      }
+    });
+}
