@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# bubblewrap: the build sandbox.
 # nix-bin: the oracle the store-path tests compare against (it runs offline).
 # qemu-user-static: runs foreign binaries; `xpkgs platforms` reports it.
-apt_packages=(nix-bin qemu-user-static)
+# gcc, make: host compiler for native builds.
+apt_packages=(bubblewrap nix-bin qemu-user-static gcc make)
 
 missing=()
 for p in "${apt_packages[@]}"; do
