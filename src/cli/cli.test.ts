@@ -114,6 +114,12 @@ describe("errors and help", () => {
       ["show-derivation"],
       ["derivation"],
       ["derivation", "add"],
+      ["build"],
+      ["gc"],
+      ["path-info"],
+      ["store"],
+      ["store", "verify"],
+      ["log"],
     ]) {
       const r = runCli([...args, "--help"]);
       assert.equal(r.status, 0, args.join(" "));
