@@ -34,7 +34,7 @@ export function makeTestStore(cacheDir?: string): TestStore {
     graph,
     add(drv) {
       const final = graph.add(drv);
-      writeDerivations(store, graph.closure(final.drvPath));
+      writeDerivations(store, graph.closure(final.drvPath), graph);
       const outputs = Object.fromEntries(
         Object.entries(final.drv.outputs).map(([id, o]) => [id, o.path]),
       );

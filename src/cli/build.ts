@@ -75,7 +75,7 @@ export function registerBuild(program: Command): void {
             return t;
           }
           const pkg = universe.resolve(t);
-          writeDerivations(store, universe.graph.closure(pkg.drvPath));
+          writeDerivations(store, universe.graph.closure(pkg.drvPath), universe.graph);
           return pkg.drvPath;
         });
         const verbosity: Verbosity =

@@ -39,8 +39,8 @@ describe("xpkgs show", () => {
     };
   };
   it("names a cross, static package as Nixpkgs does, in our store", () => {
-    const p = show("pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped");
-    assert.equal(p.name, "binutils-static-aarch64-unknown-linux-musl-2.40");
+    const p = show("pkgsCross.aarch64-multiplatform.pkgsStatic.hello");
+    assert.equal(p.name, "hello-static-aarch64-unknown-linux-musl-2.10");
     assert.equal(p.hostPlatform.config, "aarch64-unknown-linux-musl");
     assert.equal(p.hostPlatform.isStatic, true);
     assert.equal(p.buildPlatform.config, "x86_64-unknown-linux-gnu");
@@ -70,7 +70,7 @@ describe("xpkgs show", () => {
     );
     assert.doesNotMatch(r.stderr, /\n\s+at /);
     const pkg = runCli(["show", "pkgsStatic.helo"], env);
-    assert.match(pkg.stderr, /There is no package 'helo'.*Did you mean 'hello'/);
+    assert.match(pkg.stderr, /attribute 'helo' missing in 'pkgsStatic'\. Did you mean 'hello'/);
     const debug = runCli(["--debug", "show", "pkgsStatic.helo"], env);
     assert.match(debug.stderr, /\n\s+at /);
   });
@@ -86,10 +86,16 @@ describe("xpkgs show-derivation", () => {
     >;
     const [drvPath, drv] = Object.entries(json)[0]!;
     assert.ok(drvPath.endsWith("-hello-riscv64-unknown-linux-gnu-2.10.drv"));
-    assert.equal(drv.env.hostPlatform, "riscv64-unknown-linux-gnu");
-    assert.equal(Object.keys(drv.inputDrvs).length, 1);
+    assert.equal(drv.env.xpkgsHostPlatform, "riscv64-unknown-linux-gnu");
+    assert.match(
+      drv.env.configureFlags!,
+      /--build=x86_64-unknown-linux-gnu --host=riscv64-unknown-linux-gnu/,
+    );
+    // The source, the riscv64 wrapper and the native wrapper.
+    assert.equal(Object.keys(drv.inputDrvs).length, 3);
     const rec = JSON.parse(runCli(["show-derivation", "-r", "hello"], env).stdout) as object;
-    assert.equal(Object.keys(rec).length, 2);
+    // hello, its source and the native compiler wrapper.
+    assert.equal(Object.keys(rec).length, 3);
   });
   it("names the byte offset of a malformed .drv file", () => {
     const file = join(storeDir, "..", "broken.drv");

@@ -25,7 +25,7 @@ export function registerShow(program: Command): void {
         outputs: pkg.outputs,
         buildPlatform: platformToJSON(pkg.buildPlatform),
         hostPlatform: platformToJSON(pkg.hostPlatform),
-        standIn: pkg.standIn,
+        meta: pkg.meta,
       };
       if (opts.json === true) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
@@ -40,8 +40,8 @@ export function registerShow(program: Command): void {
         `  build:    ${pkg.buildPlatform.config}`,
         `  host:     ${pkg.hostPlatform.config}${pkg.hostPlatform.isStatic ? " (static)" : ""}`,
       ];
-      if (pkg.standIn)
-        lines.push("  note:     a stand-in recipe; building packages arrives with stdenv");
+      if (pkg.meta.description !== undefined) lines.push(`  about:    ${pkg.meta.description}`);
+      for (const n of pkg.meta.notes ?? []) lines.push(`  note:     ${n}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     });
 }

@@ -2,6 +2,8 @@
  * Derivations computed in memory, each finalised once, so that derivations
  * depending on them hash without touching the store.
  */
+import { sha256 } from "../store/hash.js";
+import { makeTextPath } from "../store/store-path.js";
 import type { Derivation } from "./derivation.js";
 import { DerivationHasher } from "./hash.js";
 import { storeDerivationLoader } from "./drv-file.js";
@@ -15,11 +17,20 @@ export interface FinalDerivation {
 
 export class DerivationGraph {
   readonly byPath = new Map<string, FinalDerivation>();
+  /** Text sources (scripts such as setup.sh) by store path. */
+  readonly texts = new Map<string, { name: string; content: string }>();
   private readonly hasher: DerivationHasher;
 
   constructor(readonly storeDir: string) {
     const fromStore = storeDerivationLoader(storeDir);
     this.hasher = new DerivationHasher(storeDir, (p) => this.byPath.get(p)?.drv ?? fromStore(p));
+  }
+
+  /** A text file as a store source, named as Nix names `builtins.toFile` paths. */
+  addText(name: string, content: string): string {
+    const path = makeTextPath(name, sha256(content), [], this.storeDir);
+    this.texts.set(path, { name, content });
+    return path;
   }
 
   add(draft: Derivation): FinalDerivation {

@@ -1,26 +1,21 @@
 /**
  * A package set: every package built on one build platform for one host
- * platform. Sets are memoised by their elaborated host platform, so two
- * attribute paths that mean the same platform give the very same set.
+ * platform. Sets are lazy (a package is computed when first asked for) and
+ * memoised by their elaborated host platform in the universe, so two
+ * attribute paths that mean the same platform give the very same set, and
+ * every cross set's buildPackages is the one native set.
  */
 import type { Derivation } from "../derivation/derivation.js";
-import { type DerivationGraph, type FinalDerivation } from "../derivation/graph.js";
 import { XpkgsError, didYouMean } from "../errors.js";
-import { type Platform } from "../systems/elaborate.js";
-import { standInRecipes, type Recipe } from "./stand-in.js";
+import { Stdenv, type StdenvContext } from "../stdenv/make-derivation.js";
+import type { Platform } from "../systems/elaborate.js";
+import { ccWrapper, type WrapperLibc } from "../toolchains/cc-wrapper.js";
+import { type HostToolchain, hostToolchain } from "../toolchains/detect.js";
+import { type FetchurlArgs, fetchurl } from "./fetchurl.js";
+import type { Meta, Package } from "./package.js";
+import type { PackageUniverse } from "./top-level.js";
 
-export interface Package {
-  attrName: string;
-  pname: string;
-  version: string;
-  name: string;
-  drvPath: string;
-  drv: Derivation;
-  outputs: Record<string, string>;
-  buildPlatform: Platform;
-  hostPlatform: Platform;
-  standIn: boolean;
-}
+export type Recipe = (pkgs: PackageSet) => Package;
 
 export class UnknownAttributeError extends XpkgsError {
   override name = "UnknownAttributeError";
@@ -28,16 +23,23 @@ export class UnknownAttributeError extends XpkgsError {
 
 export class PackageSet {
   private readonly built = new Map<string, Package>();
+  private stdenvMemo: Stdenv | null = null;
+  private toolchainMemo: HostToolchain | null = null;
 
   constructor(
     readonly buildPlatform: Platform,
     readonly hostPlatform: Platform,
-    readonly graph: DerivationGraph,
-    private readonly recipes: Readonly<Record<string, Recipe>> = standInRecipes,
+    readonly universe: PackageUniverse,
+    private readonly recipes: Readonly<Record<string, Recipe>>,
   ) {}
 
   get isCross(): boolean {
     return this.buildPlatform.key !== this.hostPlatform.key;
+  }
+
+  /** The set whose packages run on the build machine: the one native set. */
+  get buildPackages(): PackageSet {
+    return this.universe.nativeSet();
   }
 
   packageNames(): string[] {
@@ -51,8 +53,79 @@ export class PackageSet {
     return `${pname}${staticMark}${hostMark}${version === "" ? "" : `-${version}`}`;
   }
 
-  addDerivation(draft: Derivation): FinalDerivation {
-    return this.graph.add(draft);
+  /** Finalise a derivation into a package of this set. */
+  register(draft: Derivation, pname: string, version: string, meta: Meta = {}): Package {
+    const final = this.universe.graph.add(draft);
+    const outputs = Object.fromEntries(
+      Object.entries(final.drv.outputs).map(([id, o]) => [id, o.path]),
+    );
+    return {
+      pname,
+      version,
+      name: final.drv.name,
+      drvPath: final.drvPath,
+      drv: final.drv,
+      outputs,
+      out: outputs.out ?? Object.values(outputs)[0]!,
+      meta,
+      hostPlatform: this.hostPlatform,
+      buildPlatform: this.buildPlatform,
+    };
+  }
+
+  fetchurl(args: FetchurlArgs): Package {
+    const drv = fetchurl(args);
+    return this.register(drv, drv.name, "");
+  }
+
+  get toolchain(): HostToolchain {
+    this.toolchainMemo ??= hostToolchain(this.hostPlatform, this.buildPlatform);
+    return this.toolchainMemo;
+  }
+
+  /** A compiler wrapper for this set's host platform. */
+  ccWrapper(libc: WrapperLibc): Package {
+    const drv = ccWrapper({
+      host: this.hostPlatform,
+      native: !this.isCross,
+      toolchain: this.toolchain,
+      libc,
+      role: "host",
+      buildSystem: this.buildPlatform.system,
+    });
+    return this.register(drv, drv.name, "");
+  }
+
+  stdenvContext(cc: Package, ccForBuild: Package): StdenvContext {
+    return {
+      hostPlatform: this.hostPlatform,
+      buildPlatform: this.buildPlatform,
+      cc,
+      ccForBuild,
+      toolchain: this.toolchain,
+      fullName: (p, v) => this.fullName(p, v),
+      addText: (name, content) => this.universe.graph.addText(name, content),
+      register: (draft, pname, version, meta) => this.register(draft, pname, version, meta),
+    };
+  }
+
+  get stdenv(): Stdenv {
+    if (this.stdenvMemo === null) {
+      let libc: WrapperLibc = { kind: "glibc" };
+      if (this.hostPlatform.isMusl) {
+        const m = this.universe.muslFor(this.hostPlatform);
+        libc = {
+          kind: "musl",
+          muslOut: m.out,
+          muslDrvPath: m.drvPath,
+          specs: `${m.out}/lib/musl-gcc.specs`,
+        };
+      }
+      const cc = this.ccWrapper(libc);
+      const ccForBuild = this.isCross ? this.buildPackages.stdenv.cc : cc;
+      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild));
+    }
+    return this.stdenvMemo;
   }
 
   /** The package `attrName`; `otherNames` are also suggested when it is unknown. */
@@ -64,25 +137,12 @@ export class PackageSet {
       : undefined;
     if (recipe === undefined) {
       throw new UnknownAttributeError(
-        `There is no package '${attrName}'${context === "" ? "" : ` in ${context}`}.` +
+        `attribute '${attrName}' missing${context === "" ? "" : ` in ${context}`}.` +
           didYouMean(attrName, [...this.packageNames(), ...otherNames]) +
           ` Known packages: ${this.packageNames().join(", ")}.`,
       );
     }
-    const made = recipe(this);
-    const final = this.graph.add(made.drv);
-    const pkg: Package = {
-      attrName,
-      pname: made.pname,
-      version: made.version,
-      name: final.drv.name,
-      drvPath: final.drvPath,
-      drv: final.drv,
-      outputs: Object.fromEntries(Object.entries(final.drv.outputs).map(([id, o]) => [id, o.path])),
-      buildPlatform: this.buildPlatform,
-      hostPlatform: this.hostPlatform,
-      standIn: made.standIn,
-    };
+    const pkg = recipe(this);
     this.built.set(attrName, pkg);
     return pkg;
   }

@@ -7,8 +7,12 @@ import { didYouMean } from "../errors.js";
 import { type Platform, elaboratePlatform } from "../systems/elaborate.js";
 import { exampleNames, examples } from "../systems/examples.js";
 import { AttrPathError, parseAttrPath } from "./attr-path.js";
-import { type Package, PackageSet } from "./package-set.js";
+import { PackageSet } from "./package-set.js";
 import { type HostVariant, hostSpecOf } from "./variants.js";
+import { recipes } from "./by-name/index.js";
+import { musl } from "../toolchains/musl.js";
+import { Stdenv } from "../stdenv/make-derivation.js";
+import type { Package } from "./package.js";
 
 const setAttributes = ["pkgs", "pkgsStatic", "pkgsMusl", "pkgsCross"];
 
@@ -25,13 +29,47 @@ export class PackageUniverse {
   }
 
   setFor(variant: HostVariant): PackageSet {
-    const host = elaboratePlatform(hostSpecOf(variant));
+    return this.setForPlatform(elaboratePlatform(hostSpecOf(variant)));
+  }
+
+  setForPlatform(host: Platform): PackageSet {
     let set = this.sets.get(host.key);
     if (set === undefined) {
-      set = new PackageSet(this.buildPlatform, host, this.graph);
+      set = new PackageSet(this.buildPlatform, host, this, recipes);
       this.sets.set(host.key, set);
     }
     return set;
+  }
+
+  /** The set where build = host = this machine. */
+  nativeSet(): PackageSet {
+    return this.setForPlatform(this.buildPlatform);
+  }
+
+  private readonly musls = new Map<string, Package>();
+
+  /**
+   * musl for a musl platform, built once per CPU and ABI: the static and the
+   * dynamic sets of a platform share it.
+   */
+  muslFor(host: Platform): Package {
+    const dynamic = elaboratePlatform({ config: host.config, gcc: host.gcc, isStatic: false });
+    let m = this.musls.get(dynamic.key);
+    if (m === undefined) {
+      const set = this.setForPlatform(dynamic);
+      const bare = set.ccWrapper({ kind: "bare" });
+      const stdenv = new Stdenv(
+        set.stdenvContext(bare, set.isCross ? this.nativeSet().stdenv.cc : bare),
+      );
+      const src = set.fetchurl({
+        url: "mirror://debian/pool/main/m/musl/musl_1.2.3.orig.tar.gz",
+        name: "musl-1.2.3.tar.gz",
+        hash: "sha256:7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4",
+      });
+      m = musl(stdenv, src);
+      this.musls.set(dynamic.key, m);
+    }
+    return m;
   }
 
   /** The package an attribute path names. */

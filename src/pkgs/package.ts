@@ -1,0 +1,29 @@
+import type { Derivation } from "../derivation/derivation.js";
+import type { Platform } from "../systems/elaborate.js";
+
+export interface Meta {
+  description?: string;
+  homepage?: string;
+  license?: string;
+  /** The program `xpkgs run` starts, under bin/. */
+  mainProgram?: string;
+  /** Known limits, for people reading the recipe and `xpkgs show`. */
+  notes?: string[];
+}
+
+/** A derivation with the facts recipes and commands need about it. */
+export interface Package {
+  pname: string;
+  version: string;
+  /** The full name: `hello-static-aarch64-unknown-linux-musl-2.10`. */
+  name: string;
+  drvPath: string;
+  drv: Derivation;
+  /** Output name → store path. */
+  outputs: Record<string, string>;
+  /** The `out` output (or the first one). */
+  out: string;
+  meta: Meta;
+  hostPlatform: Platform;
+  buildPlatform: Platform;
+}

@@ -1,0 +1,267 @@
+/**
+ * `stdenv.mkDerivation`: a recipe's attributes become a derivation whose
+ * builder is setup.sh, with the platform's compiler wrappers on PATH, the
+ * cross and static flags added, and every list flattened into the
+ * environment. Recipes say what to build; this file says how, once.
+ */
+import { readFileSync } from "node:fs";
+import type { Derivation } from "../derivation/derivation.js";
+import { XpkgsError } from "../errors.js";
+import type { Meta, Package } from "../pkgs/package.js";
+import type { Platform } from "../systems/elaborate.js";
+import { emulatorFor } from "../systems/emulator.js";
+import type { HostToolchain } from "../toolchains/detect.js";
+import { staticAdapter } from "./adapters.js";
+import { cmakeCrossFlags, mesonCrossFile } from "./cross-files.js";
+
+export interface MkDerivationArgs {
+  pname: string;
+  version: string;
+  /** A fetched source (a package) or a store path. */
+  src?: Package | string;
+  /** Tools that run during the build: taken from buildPackages. */
+  nativeBuildInputs?: Package[];
+  /** Libraries linked into the result: taken from the set itself. */
+  buildInputs?: Package[];
+  outputs?: string[];
+  configureFlags?: string[];
+  makeFlags?: string[];
+  installFlags?: string[];
+  checkFlags?: string[];
+  cmakeFlags?: string[];
+  mesonFlags?: string[];
+  patches?: string[];
+  /** Which of --build/--host/--target a cross configure gets (default build and host). */
+  configurePlatforms?: ("build" | "host" | "target")[];
+  /** Default true: make -j$NIX_BUILD_CORES. */
+  enableParallelBuilding?: boolean;
+  /** Run the check phase when the build machine can run the host's programs. */
+  doCheck?: boolean;
+  /** Also run it under qemu-user when it cannot. */
+  doCheckWithEmulator?: boolean;
+  dontStrip?: boolean;
+  dontConfigure?: boolean;
+  dontBuild?: boolean;
+  dontInstall?: boolean;
+  dontFixup?: boolean;
+  dontUnpack?: boolean;
+  /** Shell code: hooks (preConfigure, postInstall…) and phase replacements (buildPhase…). */
+  hooks?: Partial<Record<HookName, string>>;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  meta?: Meta;
+}
+
+export type HookName =
+  | "preUnpack"
+  | "postUnpack"
+  | "prePatch"
+  | "postPatch"
+  | "preConfigure"
+  | "postConfigure"
+  | "preBuild"
+  | "postBuild"
+  | "preCheck"
+  | "postCheck"
+  | "preInstall"
+  | "postInstall"
+  | "preFixup"
+  | "postFixup"
+  | "unpackPhase"
+  | "configurePhase"
+  | "buildPhase"
+  | "checkPhase"
+  | "installPhase";
+
+/** What a stdenv needs from the package set it belongs to. */
+export interface StdenvContext {
+  hostPlatform: Platform;
+  buildPlatform: Platform;
+  /** The compiler wrapper for the host platform. */
+  cc: Package;
+  /** The compiler wrapper for the build platform (native, unprefixed names). */
+  ccForBuild: Package;
+  toolchain: HostToolchain;
+  fullName(pname: string, version: string): string;
+  /** Add a text file to the store (as setup.sh is); returns its path. */
+  addText(name: string, content: string): string;
+  /** Turn a draft derivation into a package of this set. */
+  register(draft: Derivation, pname: string, version: string, meta: Meta): Package;
+}
+
+export class RecipeError extends XpkgsError {
+  override name = "RecipeError";
+}
+
+let setupScript: string | null = null;
+function setupSh(): string {
+  setupScript ??= readFileSync(new URL("../../src/stdenv/setup.sh", import.meta.url), "utf8");
+  return setupScript;
+}
+
+function list(xs: readonly string[] | undefined): string {
+  return (xs ?? []).join(" ");
+}
+
+export class Stdenv {
+  constructor(private readonly ctx: StdenvContext) {}
+
+  get hostPlatform(): Platform {
+    return this.ctx.hostPlatform;
+  }
+  get buildPlatform(): Platform {
+    return this.ctx.buildPlatform;
+  }
+  get cc(): Package {
+    return this.ctx.cc;
+  }
+  get isCross(): boolean {
+    return this.ctx.hostPlatform.key !== this.ctx.buildPlatform.key;
+  }
+
+  /** The emulator command that runs host programs here; null natively, undefined when none exists. */
+  private emulatorCommand(): string | null | undefined {
+    const host = this.hostPlatform;
+    try {
+      const qemu = emulatorFor(host, this.buildPlatform);
+      if (qemu === null) return null;
+      return host.isStatic || host.isMusl ? qemu : `${qemu} -L ${this.ctx.toolchain.sysroot}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  mkDerivation(args: MkDerivationArgs): Package {
+    const host = this.hostPlatform;
+    const build = this.buildPlatform;
+    for (const flag of args.configureFlags ?? []) {
+      if (/\s/.test(flag)) {
+        throw new RecipeError(
+          `${args.pname}: the configure flag '${flag}' contains whitespace; lists reach the builder space-separated, so split it.`,
+        );
+      }
+    }
+    const name = this.ctx.fullName(args.pname, args.version);
+    const outputs = args.outputs ?? ["out"];
+    const prefix = `${host.config}-`;
+    const emulator = this.emulatorCommand();
+    const canRun = emulator === null;
+    const checkWithEmulator = args.doCheckWithEmulator === true && typeof emulator === "string";
+    const doCheck = args.doCheck === true && (canRun || checkWithEmulator);
+
+    const platforms = args.configurePlatforms ?? ["build", "host"];
+    const platformFlags: string[] = [];
+    if (this.isCross) {
+      if (platforms.includes("build")) platformFlags.push(`--build=${build.config}`);
+      if (platforms.includes("host")) platformFlags.push(`--host=${host.config}`);
+      if (platforms.includes("target")) platformFlags.push(`--target=${host.config}`);
+    }
+    const statics = staticAdapter(host);
+    const tools = {
+      cc: `${prefix}gcc`,
+      cxx: `${prefix}g++`,
+      ar: `${prefix}ar`,
+      ranlib: `${prefix}ranlib`,
+      strip: `${prefix}strip`,
+      emulator: checkWithEmulator ? (emulator as string) : null,
+    };
+    const cmakeFlags = [
+      ...(this.isCross ? cmakeCrossFlags(host, tools) : []),
+      ...statics.cmakeFlags,
+      ...(args.cmakeFlags ?? []),
+    ];
+    const mesonFlags = [...statics.mesonFlags, ...(args.mesonFlags ?? [])];
+
+    const inputDrvs: Record<string, string[]> = {};
+    const use = (p: Package, outs: string[] = Object.keys(p.outputs)) => {
+      inputDrvs[p.drvPath] = [...new Set([...(inputDrvs[p.drvPath] ?? []), ...outs])];
+    };
+    use(this.ctx.cc, ["out"]);
+    use(this.ctx.ccForBuild, ["out"]);
+    let src = "";
+    if (typeof args.src === "string") src = args.src;
+    else if (args.src !== undefined) {
+      use(args.src, ["out"]);
+      src = args.src.out;
+    }
+    for (const p of [...(args.nativeBuildInputs ?? []), ...(args.buildInputs ?? [])]) use(p);
+    const setup = this.ctx.addText("setup.sh", setupSh());
+
+    const env: Record<string, string> = {
+      ...(args.env ?? {}),
+      name,
+      pname: args.pname,
+      version: args.version,
+      system: build.system,
+      builder: "/bin/bash",
+      outputs: outputs.join(" "),
+      src,
+      xpkgsHostPlatform: host.config,
+      xpkgsBuildPlatform: build.config,
+      xpkgsToolPath: list([this.ctx.ccForBuild.out, this.ctx.cc.out]),
+      nativeBuildInputs: list(args.nativeBuildInputs?.map((p) => p.out)),
+      buildInputs: list(args.buildInputs?.map((p) => p.out)),
+      configureFlags: list([
+        ...platformFlags,
+        ...statics.configureFlags,
+        ...(args.configureFlags ?? []),
+      ]),
+      makeFlags: list(args.makeFlags),
+      installFlags: list(args.installFlags),
+      checkFlags: list(args.checkFlags),
+      cmakeFlags: list(cmakeFlags),
+      mesonFlags: list(mesonFlags),
+      patches: list(args.patches),
+      CC: tools.cc,
+      CXX: tools.cxx,
+      CPP: `${prefix}cpp`,
+      AR: tools.ar,
+      AS: `${prefix}as`,
+      LD: `${prefix}ld`,
+      NM: `${prefix}nm`,
+      OBJCOPY: `${prefix}objcopy`,
+      OBJDUMP: `${prefix}objdump`,
+      RANLIB: tools.ranlib,
+      READELF: `${prefix}readelf`,
+      STRIP: tools.strip,
+      PKG_CONFIG: "pkg-config",
+      CC_FOR_BUILD: "gcc",
+      CXX_FOR_BUILD: "g++",
+      CPP_FOR_BUILD: "cpp",
+      AR_FOR_BUILD: "ar",
+      LD_FOR_BUILD: "ld",
+      RANLIB_FOR_BUILD: "ranlib",
+      STRIP_FOR_BUILD: "strip",
+      HOSTCC: "gcc",
+    };
+    if (this.isCross) env.mesonCrossFile = mesonCrossFile(host, tools);
+    if (!host.isStatic) env.xpkgsDynamic = "1";
+    if (args.enableParallelBuilding !== false) env.enableParallelBuilding = "1";
+    if (doCheck) env.doCheck = "1";
+    if (checkWithEmulator) env.CROSSCOMPILING_EMULATOR = emulator as string;
+    for (const [flag, on] of [
+      ["dontStrip", args.dontStrip],
+      ["dontConfigure", args.dontConfigure],
+      ["dontBuild", args.dontBuild],
+      ["dontInstall", args.dontInstall],
+      ["dontFixup", args.dontFixup],
+      ["dontUnpack", args.dontUnpack],
+    ] as const) {
+      if (on === true) env[flag] = "1";
+    }
+    for (const [hook, code] of Object.entries(args.hooks ?? {})) env[hook] = code;
+    for (const o of outputs) env[o] = "";
+
+    const draft: Derivation = {
+      name,
+      outputs: Object.fromEntries(outputs.map((o) => [o, { path: "", hashAlgo: "", hash: "" }])),
+      inputDrvs,
+      inputSrcs: [setup],
+      system: build.system,
+      builder: "/bin/bash",
+      args: ["-e", setup],
+      env,
+    };
+    return this.ctx.register(draft, args.pname, args.version, args.meta ?? {});
+  }
+}
