@@ -8,8 +8,13 @@ cd "$(dirname "$0")/.."
 # bubblewrap: the build sandbox.
 # nix-bin: the oracle the store-path tests compare against (it runs offline).
 # qemu-user-static: runs foreign binaries; `xpkgs platforms` reports it.
-# gcc, make: host compiler for native builds.
-apt_packages=(bubblewrap nix-bin qemu-user-static gcc make)
+# gcc, make, xz-utils, bzip2: host compiler and tools for native builds.
+# The cross compilers (and their C libraries) of the targets the tests build;
+# `xpkgs doctor --install TARGET` adds others.
+apt_packages=(bubblewrap nix-bin qemu-user-static gcc make xz-utils bzip2
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
 
 missing=()
 for p in "${apt_packages[@]}"; do

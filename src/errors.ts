@@ -15,7 +15,11 @@ export function closestNames(wanted: string, known: Iterable<string>, max = 3): 
     const n = name.toLowerCase();
     let distance = editDistance(w, n);
     // A name that contains what was typed is a good guess even when much longer.
-    if (n.includes(w) || w.includes(n)) distance = Math.min(distance, 1);
+    const shorter = Math.min(n.length, w.length);
+    const longer = Math.max(n.length, w.length);
+    if ((n.includes(w) || w.includes(n)) && shorter >= 3 && shorter * 2 >= longer) {
+      distance = Math.min(distance, 1);
+    }
     scored.push({ name, distance });
   }
   const limit = Math.max(2, Math.floor(wanted.length / 3));

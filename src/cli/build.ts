@@ -13,6 +13,7 @@ import { isStorePath } from "../store/store-path.js";
 import { buildMachinePlatform } from "../systems/elaborate.js";
 
 interface BuildOpts {
+  attr: string[];
   /** The link name, or false for --no-out-link. */
   outLink: string | false;
   jobs: string;
@@ -40,8 +41,14 @@ export function registerBuild(program: Command): void {
   program
     .command("build")
     .argument(
-      "<targets...>",
+      "[targets...]",
       "attribute paths (pkgsCross.aarch64-multiplatform.hello) or .drv files in the store",
+    )
+    .option(
+      "-A, --attr <path>",
+      "an attribute path, as with nix-build -A (may be repeated)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
     )
     .description(
       "Build attribute paths or .drv files: fetch sources, run each builder in the sandbox, register " +
@@ -56,7 +63,13 @@ export function registerBuild(program: Command): void {
     .option("--check", "rebuild valid outputs and compare them with the registered ones")
     .option("-q, --quiet", "print only the output paths and errors")
     .option("-v, --verbose", "stream build logs")
-    .action(async (targets: string[], opts: BuildOpts) => {
+    .action(async (positional: string[], opts: BuildOpts) => {
+      const targets = [...opts.attr, ...positional];
+      if (targets.length === 0) {
+        throw new XpkgsError(
+          "Name what to build: an attribute path such as 'hello' (or -A hello), or a .drv path.",
+        );
+      }
       const jobs = positiveInt(opts.jobs, "--jobs");
       const cores =
         opts.cores === undefined ? availableParallelism() : positiveInt(opts.cores, "--cores");

@@ -66,7 +66,7 @@ describe("xpkgs show", () => {
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /^error: There is no platform 'aarch64-multiplatfrom' in pkgsCross\. Did you mean 'aarch64-multiplatform'/,
+      /^error: attribute 'aarch64-multiplatfrom' missing in 'pkgsCross'\. Did you mean 'aarch64-multiplatform'/,
     );
     assert.doesNotMatch(r.stderr, /\n\s+at /);
     const pkg = runCli(["show", "pkgsStatic.helo"], env);
@@ -141,5 +141,18 @@ describe("errors and help", () => {
     const r = runCli(["frobnicate"]);
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+});
+
+describe("missing toolchains", () => {
+  it("fail before anything builds, with the apt-get line", () => {
+    // A PATH with no compiler at all (node is started by absolute path).
+    const r = runCli(["build", "pkgsCross.riscv64.hello"], { ...env, PATH: "/nonexistent" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /is not installed: xpkgs uses Debian's gcc-riscv64-linux-gnu/);
+    assert.match(r.stderr, /apt-get install gcc-riscv64-linux-gnu libc6-dev-riscv64-cross/);
+    assert.doesNotMatch(r.stderr, /building|fetching/);
+    const none = runCli(["show", "pkgsCross.loongarch64-linux.hello"], env);
+    assert.match(none.stderr, /Debian ships no cross compiler for the cpu 'loongarch64'/);
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { XpkgsError } from "../errors.js";
 import { registerBuild } from "./build.js";
 import { registerDerivationAdd } from "./derivation-add.js";
+import { registerDoctor } from "./doctor.js";
 import { registerGc } from "./gc.js";
 import { registerLog } from "./log.js";
 import { registerPathInfo } from "./path-info.js";
@@ -41,6 +42,7 @@ export function makeProgram(): Command {
   registerPathInfo(program);
   registerStore(program);
   registerLog(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -103,7 +103,7 @@ export class PackageUniverse {
           : undefined;
         if (spec === undefined) {
           throw new AttrPathError(
-            `There is no platform '${name}' in pkgsCross.${didYouMean(name, exampleNames)} ` +
+            `attribute '${name}' missing in 'pkgsCross'.${didYouMean(name, exampleNames)} ` +
               `Run 'xpkgs platforms' for the list.`,
           );
         }

@@ -42,6 +42,40 @@ export function debianTriple(p: Platform): string | null {
   }
 }
 
+/** Debian's architecture name for a triple (`arm64` for aarch64-linux-gnu), as in `libc6-dev-arm64-cross`. */
+export const debianArchOfTriple: Readonly<Record<string, string>> = {
+  "x86_64-linux-gnu": "amd64",
+  "x86_64-linux-gnux32": "x32",
+  "i686-linux-gnu": "i386",
+  "aarch64-linux-gnu": "arm64",
+  "arm-linux-gnueabihf": "armhf",
+  "arm-linux-gnueabi": "armel",
+  "riscv64-linux-gnu": "riscv64",
+  "powerpc64le-linux-gnu": "ppc64el",
+  "powerpc64-linux-gnu": "ppc64",
+  "powerpc-linux-gnu": "powerpc",
+  "s390x-linux-gnu": "s390x",
+  "mips-linux-gnu": "mips",
+  "mipsel-linux-gnu": "mipsel",
+  "mips64-linux-gnuabi64": "mips64",
+  "mips64el-linux-gnuabi64": "mips64el",
+  "m68k-linux-gnu": "m68k",
+  "sparc64-linux-gnu": "sparc64",
+  "alpha-linux-gnu": "alpha",
+  "arc-linux-gnu": "arc",
+};
+
+/** The Debian packages a platform's builds need: the cross gcc, and for glibc its libc. */
+export function debianPackagesFor(host: Platform, build: Platform): string[] {
+  const triple = debianTriple(host);
+  if (triple === null) return [];
+  if (triple === debianTriple(build)) return host.isGnu ? ["gcc", "libc6-dev"] : ["gcc"];
+  const arch = debianArchOfTriple[triple];
+  return host.isGnu && arch !== undefined
+    ? [`gcc-${triple}`, `libc6-dev-${arch}-cross`]
+    : [`gcc-${triple}`];
+}
+
 export interface CompilerAvailability {
   /** The compiler command xpkgs would use (`aarch64-linux-gnu-gcc`, or `gcc` natively). */
   command: string | null;

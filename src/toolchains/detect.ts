@@ -10,7 +10,8 @@ import { readFileSync, realpathSync } from "node:fs";
 import { XpkgsError } from "../errors.js";
 import { findProgram } from "../host/find-program.js";
 import type { Platform } from "../systems/elaborate.js";
-import { debianTriple } from "./debian-cross.js";
+import { existsSync } from "node:fs";
+import { debianPackagesFor, debianTriple } from "./debian-cross.js";
 
 export class MissingToolchainError extends XpkgsError {
   override name = "MissingToolchainError";
@@ -77,7 +78,17 @@ export function hostToolchain(host: Platform, build: Platform): HostToolchain {
   if (cc === null || ld === null) {
     throw new MissingToolchainError(
       `The compiler for ${host.config} is not installed: xpkgs uses Debian's ${aptPackage} ` +
-        `('${toolPrefix}gcc'). Install it as root: ${aptLine([aptPackage])} ` +
+        `('${toolPrefix}gcc'). Install it as root: ${aptLine(debianPackagesFor(host, build))} ` +
+        `(or 'xpkgs doctor --install ${host.config}').`,
+    );
+  }
+  // glibc targets link against Debian's libc for that architecture.
+  const libcDir = native ? `/usr/lib/${triple}` : `/usr/${triple}/lib`;
+  if (host.isGnu && !existsSync(`${libcDir}/crt1.o`)) {
+    const pkgs = debianPackagesFor(host, build);
+    throw new MissingToolchainError(
+      `The C library for ${host.config} is not installed: the compiler '${toolPrefix}gcc' is there, but ` +
+        `${libcDir}/crt1.o is not. Install it as root: ${aptLine(pkgs)} ` +
         `(or 'xpkgs doctor --install ${host.config}').`,
     );
   }

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { elaboratePlatform } from "../systems/elaborate.js";
+import { PackageUniverse } from "./top-level.js";
+
+const universe = () =>
+  new PackageUniverse(elaboratePlatform("x86_64-unknown-linux-gnu"), "/xpkgs/store");
+
+describe("package-set composition", () => {
+  it("commutes: the same derivation in either order", () => {
+    const u = universe();
+    const a = u.resolve("pkgsStatic.pkgsCross.aarch64-multiplatform.hello");
+    const b = u.resolve("pkgsCross.aarch64-multiplatform.pkgsStatic.hello");
+    assert.equal(a.drvPath, b.drvPath);
+    assert.equal(a.name, "hello-static-aarch64-unknown-linux-musl-2.10");
+    // A fresh universe computes the same paths: nothing depends on evaluation order.
+    assert.equal(
+      universe().resolve("pkgsCross.aarch64-multiplatform.pkgsStatic.hello").drvPath,
+      a.drvPath,
+    );
+  });
+  it("treats pkgsMusl.pkgsStatic, pkgsStatic.pkgsMusl and pkgsStatic as one set", () => {
+    const u = universe();
+    const paths = [
+      "pkgsMusl.pkgsStatic.hello",
+      "pkgsStatic.pkgsMusl.hello",
+      "pkgsStatic.hello",
+      "pkgsStatic.pkgsStatic.hello",
+    ].map((p) => u.resolve(p).drvPath);
+    assert.equal(new Set(paths).size, 1);
+    assert.notEqual(u.resolve("pkgsMusl.hello").drvPath, paths[0]);
+  });
+  it("shares one native set as every cross set's buildPackages", () => {
+    const u = universe();
+    const native = u.nativeSet();
+    const cross = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: true,
+      musl: false,
+    });
+    assert.equal(cross.buildPackages, native);
+    assert.equal(cross.stdenv.mkDerivation === undefined, false);
+    // The native compiler wrapper is the same derivation in both.
+    const crossHello = u.resolve("pkgsCross.aarch64-multiplatform.pkgsStatic.hello");
+    assert.ok(Object.keys(crossHello.drv.inputDrvs).includes(native.stdenv.cc.drvPath));
+  });
+  it("shares musl between the static and the dynamic set of a platform", () => {
+    const u = universe();
+    const s = u.resolve("pkgsCross.aarch64-multiplatform-musl.pkgsStatic.hello");
+    const d = u.resolve("pkgsCross.aarch64-multiplatform-musl.hello");
+    const muslOf = (p: { drv: { inputDrvs: Record<string, string[]> } }) =>
+      Object.keys(p.drv.inputDrvs).filter((k) => k.includes("-musl-aarch64"));
+    void muslOf;
+    const closure = (drvPath: string) =>
+      u.graph
+        .closure(drvPath)
+        .map((d) => d.drvPath)
+        .filter((p) => /-musl-aarch64-unknown-linux-musl-1\.2\.3\.drv$/.test(p));
+    assert.deepEqual(closure(s.drvPath), closure(d.drvPath));
+    assert.equal(closure(s.drvPath).length, 1);
+  });
+  it("names packages as Nixpkgs does", () => {
+    const u = universe();
+    assert.equal(u.resolve("hello").name, "hello-2.10");
+    assert.equal(u.resolve("pkgsStatic.hello").name, "hello-static-x86_64-unknown-linux-musl-2.10");
+    assert.equal(u.resolve("pkgsMusl.hello").name, "hello-x86_64-unknown-linux-musl-2.10");
+    assert.equal(u.resolve("pkgsCross.riscv64.hello").name, "hello-riscv64-unknown-linux-gnu-2.10");
+    const h = u.resolve("pkgsCross.riscv64.pkgsStatic.hello");
+    assert.equal(h.pname, "hello");
+    assert.equal(h.version, "2.10");
+  });
+  it("says which attribute is missing where, with suggestions", () => {
+    assert.throws(
+      () => universe().resolve("pkgsCross.aarch64-multiplatform.helo"),
+      /attribute 'helo' missing in 'pkgsCross\.aarch64-multiplatform'\. Did you mean 'hello'/,
+    );
+    assert.throws(
+      () => universe().resolve("pkgsCross.aarch64-multiplatfrom.hello"),
+      /attribute 'aarch64-multiplatfrom' missing in 'pkgsCross'\. Did you mean 'aarch64-multiplatform'/,
+    );
+  });
+});
