@@ -10,9 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseElf, isStaticallyLinked, machineNames } from "../dist/elf/parse.js";
 import { examplePlatform } from "../dist/systems/named.js";
-import { debianTriple } from "../dist/toolchains/debian-cross.js";
-import { buildMachinePlatform } from "../dist/systems/elaborate.js";
-import { emulatorFor } from "../dist/systems/emulator.js";
+import { buildMachinePlatform, elaboratePlatform } from "../dist/systems/elaborate.js";
+import { programRunner } from "../dist/toolchains/runner.js";
 
 const cli = new URL("../dist/cli/main.js", import.meta.url).pathname;
 const defaults = [
@@ -81,7 +80,7 @@ function cell(attr, platform) {
 const rows = [];
 for (const name of names) {
   const dynamic = examplePlatform(name);
-  const staticP = { ...dynamic, isStatic: true };
+  const staticP = elaboratePlatform({ config: dynamic.config, gcc: dynamic.gcc, isStatic: true });
   const started = Date.now();
   const d = cell(`pkgsCross.${name}.hello`, dynamic);
   const s = cell(`pkgsCross.${name}.pkgsStatic.hello`, staticP);

@@ -2,7 +2,8 @@
 // Runs every compiled test under dist/ with Node's test runner.
 // Files named *.e2e.test.js are the slow end-to-end tests: --skip-slow leaves them out.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const skipSlow = process.argv.includes("--skip-slow");
@@ -23,7 +24,15 @@ if (files.length === 0) {
   console.error("no test files found under dist/; run `npm run build` first");
   process.exit(1);
 }
+// The end-to-end package tests share one fresh store per run, so musl and
+// zlib build once for all of them (their locks make the sharing safe).
+const shared = mkdtempSync(join(tmpdir(), "xpkgs-e2e-"));
 const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], {
   stdio: "inherit",
+  env: {
+    ...process.env,
+    XPKGS_E2E_STORE: join(shared, "store"),
+    XPKGS_E2E_CACHE: join(shared, "cache"),
+  },
 });
 process.exit(r.status ?? 1);

@@ -39,3 +39,14 @@ export function runCliAsync(
     child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * The store for end-to-end package builds: the one scripts/run-tests.mjs made
+ * for this run (shared by the test files), or a fresh one under `root`.
+ */
+export function e2eStoreEnv(root: string): Record<string, string> {
+  return {
+    XPKGS_STORE_DIR: process.env.XPKGS_E2E_STORE ?? `${root}/store`,
+    XPKGS_CACHE_DIR: process.env.XPKGS_E2E_CACHE ?? `${root}/cache`,
+  };
+}

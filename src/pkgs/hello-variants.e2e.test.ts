@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runCliAsync } from "../cli/testing.js";
+import { e2eStoreEnv, runCliAsync } from "../cli/testing.js";
 import { isStaticallyLinked, parseElf } from "../elf/parse.js";
 
 interface Variant {
@@ -66,10 +66,7 @@ const variants: Variant[] = [
 describe("hello on every variant", () => {
   it("builds all of them in one run, and each prints Hello, world!", async () => {
     const root = mkdtempSync(join(tmpdir(), "xpkgs-hello-"));
-    const env = {
-      XPKGS_STORE_DIR: join(root, "store"),
-      XPKGS_CACHE_DIR: join(tmpdir(), "xpkgs-test-cache"),
-    };
+    const env = e2eStoreEnv(root);
     const r = await runCliAsync(["build", "-j", "2", ...variants.map((v) => v.attr)], env, root);
     assert.equal(r.status, 0, r.stderr);
     const paths = r.stdout.trim().split("\n");

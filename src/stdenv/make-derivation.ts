@@ -9,7 +9,7 @@ import type { Derivation } from "../derivation/derivation.js";
 import { XpkgsError } from "../errors.js";
 import type { Meta, Package } from "../pkgs/package.js";
 import type { Platform } from "../systems/elaborate.js";
-import { emulatorFor } from "../systems/emulator.js";
+import { programRunner } from "../toolchains/runner.js";
 import type { HostToolchain } from "../toolchains/detect.js";
 import { staticAdapter } from "./adapters.js";
 import { cmakeCrossFlags, mesonCrossFile } from "./cross-files.js";
@@ -31,6 +31,8 @@ export interface MkDerivationArgs {
   cmakeFlags?: string[];
   mesonFlags?: string[];
   patches?: string[];
+  /** For configure scripts that are not autoconf's and refuse --enable-static/--disable-shared. */
+  dontAddStaticConfigureFlags?: boolean;
   /** Which of --build/--host/--target a cross configure gets (default build and host). */
   configurePlatforms?: ("build" | "host" | "target")[];
   /** Default true: make -j$NIX_BUILD_CORES. */
@@ -119,18 +121,6 @@ export class Stdenv {
     return this.ctx.hostPlatform.key !== this.ctx.buildPlatform.key;
   }
 
-  /** The emulator command that runs host programs here; null natively, undefined when none exists. */
-  private emulatorCommand(): string | null | undefined {
-    const host = this.hostPlatform;
-    try {
-      const qemu = emulatorFor(host, this.buildPlatform);
-      if (qemu === null) return null;
-      return host.isStatic || host.isMusl ? qemu : `${qemu} -L ${this.ctx.toolchain.sysroot}`;
-    } catch {
-      return undefined;
-    }
-  }
-
   mkDerivation(args: MkDerivationArgs): Package {
     const host = this.hostPlatform;
     const build = this.buildPlatform;
@@ -144,9 +134,10 @@ export class Stdenv {
     const name = this.ctx.fullName(args.pname, args.version);
     const outputs = args.outputs ?? ["out"];
     const prefix = `${host.config}-`;
-    const emulator = this.emulatorCommand();
-    const canRun = emulator === null;
-    const checkWithEmulator = args.doCheckWithEmulator === true && typeof emulator === "string";
+    const runner = programRunner(host, build);
+    const canRun = runner !== null && runner.length === 0;
+    const emulator = runner !== null && runner.length > 0 ? runner.join(" ") : null;
+    const checkWithEmulator = args.doCheckWithEmulator === true && emulator !== null;
     const doCheck = args.doCheck === true && (canRun || checkWithEmulator);
 
     const platforms = args.configurePlatforms ?? ["build", "host"];
@@ -163,7 +154,7 @@ export class Stdenv {
       ar: `${prefix}ar`,
       ranlib: `${prefix}ranlib`,
       strip: `${prefix}strip`,
-      emulator: checkWithEmulator ? (emulator as string) : null,
+      emulator: checkWithEmulator ? emulator : null,
     };
     const cmakeFlags = [
       ...(this.isCross ? cmakeCrossFlags(host, tools) : []),
@@ -238,7 +229,7 @@ export class Stdenv {
     if (!host.isStatic) env.xpkgsDynamic = "1";
     if (args.enableParallelBuilding !== false) env.enableParallelBuilding = "1";
     if (doCheck) env.doCheck = "1";
-    if (checkWithEmulator) env.CROSSCOMPILING_EMULATOR = emulator as string;
+    if (checkWithEmulator && emulator !== null) env.CROSSCOMPILING_EMULATOR = emulator;
     for (const [flag, on] of [
       ["dontStrip", args.dontStrip],
       ["dontConfigure", args.dontConfigure],

@@ -80,8 +80,8 @@ unpackPhase() {
   echo "unpacking $src_"
   case "$src_" in
     *.zip) unzip -q "$src_" ;;
-    *.tar.zst | *.tzst) tar --zstd -xf "$src_" ;;
-    *) if [ -d "$src_" ]; then cp -r --no-preserve=mode "$src_" ./source; else tar -xf "$src_"; fi ;;
+    *.tar.zst | *.tzst) tar --no-same-owner --zstd -xf "$src_" ;;
+    *) if [ -d "$src_" ]; then cp -r --no-preserve=mode "$src_" ./source; else tar --no-same-owner -xf "$src_"; fi ;;
   esac
   if [ -z "${sourceRoot-}" ]; then
     local dirs=(*/)

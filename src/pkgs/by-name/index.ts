@@ -1,7 +1,11 @@
 /** Every package recipe, by attribute name. One file a recipe. */
 import type { Recipe } from "../package-set.js";
+import { binutilsUnwrapped } from "./binutils-unwrapped.js";
 import { hello } from "./hello.js";
+import { zlib } from "./zlib.js";
 
 export const recipes: Readonly<Record<string, Recipe>> = {
+  "binutils-unwrapped": binutilsUnwrapped,
   hello,
+  zlib,
 };
