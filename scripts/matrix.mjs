@@ -61,14 +61,9 @@ function cell(attr, platform) {
   const bin = join(out, "bin", "hello");
   const elf = parseElf(readFileSync(bin));
   const kind = isStaticallyLinked(elf) ? "static" : `dynamic, ${elf.interpreter}`;
-  let cmd = [bin];
-  const qemu = emulatorFor(platform, build);
-  if (qemu !== null) {
-    cmd =
-      platform.isGnu && !platform.isStatic
-        ? [qemu, "-L", `/usr/${debianTriple(platform)}`, bin]
-        : [qemu, bin];
-  }
+  const runner = programRunner(platform, build);
+  if (runner === null) return { text: `built, cannot run here (${kind})`, ok: false };
+  const cmd = [...runner, bin];
   const run = spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8", timeout: 60_000 });
   const ran = run.stdout === "Hello, world!\n";
   return {
