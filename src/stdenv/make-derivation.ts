@@ -194,7 +194,7 @@ export class Stdenv {
       buildInputs: list(args.buildInputs?.map((p) => p.out)),
       configureFlags: list([
         ...platformFlags,
-        ...statics.configureFlags,
+        ...(args.dontAddStaticConfigureFlags === true ? [] : statics.configureFlags),
         ...(args.configureFlags ?? []),
       ]),
       makeFlags: list(args.makeFlags),
