@@ -243,3 +243,22 @@ describe("building in the sandbox", () => {
     assert.match(check2.stdout, /differing files: f$/m);
   });
 });
+
+describe("declared output checks", () => {
+  it("fail a build whose program is not static when static was declared, and register nothing", async () => {
+    const t = makeTestStore();
+    const drv = shellDerivation(
+      "claims-static",
+      `mkdir -p $out/bin; printf 'int main(void){return 0;}' > m.c; gcc -o $out/bin/m m.c`,
+    );
+    drv.env.xpkgsCheckElf = JSON.stringify({ machine: 62, static: true });
+    const d = t.add(drv);
+    const r = await build(t, ["--no-out-link", d.drvPath]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /its output does not match its platform:\n {2}bin\/m: dynamically linked .* but static linking was asked for/,
+    );
+    assert.ok(!t.store.isValid(d.out));
+  });
+});

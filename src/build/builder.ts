@@ -24,6 +24,7 @@ import { scanForReferences } from "../store/references.js";
 import { type Store, canonicalise, removeTree, tempPathIn } from "../store/store.js";
 import { HashMismatchError, fetchurlBuiltin } from "./fetch.js";
 import { bwrapPath, sandboxArgs } from "./sandbox.js";
+import { type ElfExpectations, checkElfOutputs } from "../elf/verify.js";
 
 export class BuildError extends XpkgsError {
   override name = "BuildError";
@@ -202,6 +203,7 @@ export async function buildDerivation(
       }
     }
     if (!log.closed) await closeLog();
+    checkOutputsAgainstDeclaration(drvPath, drv, produced, logPath);
     if (opts.keepOutputsIn !== undefined) {
       for (const [id, tmp] of Object.entries(produced)) {
         canonicalise(tmp);
@@ -213,6 +215,34 @@ export async function buildDerivation(
   } finally {
     if (!log.closed) await closeLog();
     removeTree(top);
+  }
+}
+
+/**
+ * A derivation may declare (in `xpkgsCheckElf`) what its ELF outputs must be:
+ * machine, static, interpreter. A mismatch fails the build before anything
+ * is registered.
+ */
+function checkOutputsAgainstDeclaration(
+  drvPath: string,
+  drv: Derivation,
+  produced: Record<string, string>,
+  logPath: string,
+): void {
+  const declared = drv.env.xpkgsCheckElf;
+  if (declared === undefined) return;
+  const expect = JSON.parse(declared) as ElfExpectations;
+  const problems = Object.entries(produced).flatMap(([id, p]) =>
+    checkElfOutputs(p, expect).map((line) => `${id === "out" ? "" : `${id}: `}${line}`),
+  );
+  if (problems.length > 0) {
+    throw new BuildError(
+      drvPath,
+      `its output does not match its platform:\n${problems.map((l) => `  ${l}`).join("\n")}\n` +
+        `A build that ignores the cross compiler or drops -static gives this; the recipe needs fixing`,
+      logPath,
+      [],
+    );
   }
 }
 

@@ -96,8 +96,9 @@ export class PackageSet {
     return this.register(drv, drv.name, "");
   }
 
-  stdenvContext(cc: Package, ccForBuild: Package): StdenvContext {
+  stdenvContext(cc: Package, ccForBuild: Package, interpreter: string | null): StdenvContext {
     return {
+      interpreter,
       hostPlatform: this.hostPlatform,
       buildPlatform: this.buildPlatform,
       cc,
@@ -112,6 +113,7 @@ export class PackageSet {
   get stdenv(): Stdenv {
     if (this.stdenvMemo === null) {
       let libc: WrapperLibc = { kind: "glibc" };
+      let interpreter: string | null = this.hostPlatform.dynamicLinker;
       if (this.hostPlatform.isMusl) {
         const m = this.universe.muslFor(this.hostPlatform);
         libc = {
@@ -120,10 +122,11 @@ export class PackageSet {
           muslDrvPath: m.drvPath,
           specs: `${m.out}/lib/musl-gcc.specs`,
         };
+        interpreter = `${m.out}/lib/${this.hostPlatform.dynamicLinker.split("/").pop()!}`;
       }
       const cc = this.ccWrapper(libc);
       const ccForBuild = this.isCross ? this.buildPackages.stdenv.cc : cc;
-      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild));
+      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild, interpreter));
     }
     return this.stdenvMemo;
   }

@@ -59,7 +59,7 @@ export class PackageUniverse {
       const set = this.setForPlatform(dynamic);
       const bare = set.ccWrapper({ kind: "bare" });
       const stdenv = new Stdenv(
-        set.stdenvContext(bare, set.isCross ? this.nativeSet().stdenv.cc : bare),
+        set.stdenvContext(bare, set.isCross ? this.nativeSet().stdenv.cc : bare, null),
       );
       const src = set.fetchurl({
         url: "mirror://debian/pool/main/m/musl/musl_1.2.3.orig.tar.gz",

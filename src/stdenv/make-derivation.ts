@@ -42,6 +42,8 @@ export interface MkDerivationArgs {
   /** Also run it under qemu-user when it cannot. */
   doCheckWithEmulator?: boolean;
   dontStrip?: boolean;
+  /** Skip the check that every ELF output is for the host machine (and static when asked). */
+  dontCheckElf?: boolean;
   dontConfigure?: boolean;
   dontBuild?: boolean;
   dontInstall?: boolean;
@@ -84,6 +86,8 @@ export interface StdenvContext {
   /** The compiler wrapper for the build platform (native, unprefixed names). */
   ccForBuild: Package;
   toolchain: HostToolchain;
+  /** The interpreter dynamic executables must ask for; null when not checked. */
+  interpreter: string | null;
   fullName(pname: string, version: string): string;
   /** Add a text file to the store (as setup.sh is); returns its path. */
   addText(name: string, content: string): string;
@@ -227,6 +231,14 @@ export class Stdenv {
     };
     if (this.isCross) env.mesonCrossFile = mesonCrossFile(host, tools);
     if (!host.isStatic) env.xpkgsDynamic = "1";
+    if (args.dontCheckElf !== true) {
+      // Checked by the builder before the outputs are registered (src/elf/verify.ts).
+      env.xpkgsCheckElf = JSON.stringify({
+        machine: host.elfMachine,
+        static: host.isStatic,
+        ...(this.ctx.interpreter !== null ? { interpreter: this.ctx.interpreter } : {}),
+      });
+    }
     if (args.enableParallelBuilding !== false) env.enableParallelBuilding = "1";
     if (doCheck) env.doCheck = "1";
     if (checkWithEmulator && emulator !== null) env.CROSSCOMPILING_EMULATOR = emulator;

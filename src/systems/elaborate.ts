@@ -67,6 +67,8 @@ export interface Platform {
   readonly uname: { readonly system: "Linux"; readonly processor: string };
   /** The program interpreter that dynamically linked executables for this platform request. */
   readonly dynamicLinker: string;
+  /** The ELF `e_machine` of this platform's binaries. */
+  readonly elfMachine: number;
 
   /** Whether a machine of this platform runs `other`'s executables natively. */
   canExecute(other: Platform): boolean;
@@ -183,6 +185,35 @@ function qemuArchOf(p: ParsedPlatform): string | null {
   }
 }
 
+/** ELF e_machine numbers (EM_*) by CPU family and width. */
+function elfMachineOf(p: ParsedPlatform): number {
+  const b64 = p.cpu.bits === 64;
+  switch (p.cpu.family) {
+    case "x86":
+      return b64 ? 62 : 3;
+    case "arm":
+      return b64 ? 183 : 40;
+    case "riscv":
+      return 243;
+    case "power":
+      return b64 ? 21 : 20;
+    case "s390":
+      return 22;
+    case "mips":
+      return 8;
+    case "m68k":
+      return 4;
+    case "loongarch":
+      return 258;
+    case "sparc":
+      return b64 ? 43 : 2;
+    case "alpha":
+      return 0x9026;
+    case "arc":
+      return 195;
+  }
+}
+
 const linuxArchByFamily: Readonly<Record<string, (bits: number) => string>> = {
   x86: (bits) => (bits === 64 ? "x86_64" : "i386"),
   arm: (bits) => (bits === 64 ? "arm64" : "arm"),
@@ -286,6 +317,7 @@ export function elaboratePlatform(spec: PlatformSpec | string): Platform {
     qemuArch: qemuArchOf(parsed),
     uname: { system: "Linux", processor: unameProcessor(parsed) },
     dynamicLinker,
+    elfMachine: elfMachineOf(parsed),
     key,
     canExecute(other: Platform): boolean {
       return parsed.kernel.name === other.parsed.kernel.name && cpuRuns(parsed, other.parsed);
