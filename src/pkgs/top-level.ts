@@ -11,6 +11,7 @@ import { PackageSet } from "./package-set.js";
 import { type HostVariant, hostSpecOf } from "./variants.js";
 import { recipes } from "./by-name/index.js";
 import { musl } from "../toolchains/musl.js";
+import { linuxHeaders } from "../toolchains/linux-headers.js";
 import { Stdenv } from "../stdenv/make-derivation.js";
 import type { Package } from "./package.js";
 
@@ -66,7 +67,8 @@ export class PackageUniverse {
         name: "musl-1.2.3.tar.gz",
         hash: "sha256:7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4",
       });
-      m = musl(stdenv, src);
+      const headers = linuxHeaders(dynamic, this.buildPlatform);
+      m = musl(stdenv, src, set.register(headers.drv, "linux-headers", headers.version));
       this.musls.set(dynamic.key, m);
     }
     return m;

@@ -51,8 +51,8 @@ export interface MkDerivationArgs {
   dontUnpack?: boolean;
   /** Shell code: hooks (preConfigure, postInstall…) and phase replacements (buildPhase…). */
   hooks?: Partial<Record<HookName, string>>;
-  /** Extra environment variables. */
-  env?: Record<string, string>;
+  /** Extra environment variables; a package stands for its output path (and becomes an input). */
+  env?: Record<string, string | Package>;
   meta?: Meta;
 }
 
@@ -182,8 +182,16 @@ export class Stdenv {
     for (const p of [...(args.nativeBuildInputs ?? []), ...(args.buildInputs ?? [])]) use(p);
     const setup = this.ctx.addText("setup.sh", setupSh());
 
+    const extraEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(args.env ?? {})) {
+      if (typeof v === "string") extraEnv[k] = v;
+      else {
+        use(v, ["out"]);
+        extraEnv[k] = v.out;
+      }
+    }
     const env: Record<string, string> = {
-      ...(args.env ?? {}),
+      ...extraEnv,
       name,
       pname: args.pname,
       version: args.version,

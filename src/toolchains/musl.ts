@@ -39,7 +39,7 @@ SPECS
 `;
 }
 
-export function musl(bareStdenv: Stdenv, src: Package): Package {
+export function musl(bareStdenv: Stdenv, src: Package, linuxHeaders: Package): Package {
   const host = bareStdenv.hostPlatform;
   const ldso = host.dynamicLinker.split("/").pop()!;
   return bareStdenv.mkDerivation({
@@ -56,8 +56,10 @@ export function musl(bareStdenv: Stdenv, src: Package): Package {
     ],
     // musl's configure knows its own flags; --build/--host would be redundant with --target.
     configurePlatforms: [],
+    // The kernel headers join musl's headers, so the sysroot is complete.
+    env: { linuxHeaders },
     hooks: {
-      postInstall: specsScript(ldso),
+      postInstall: `cp -r "$linuxHeaders/include/." "$out/include/"\n${specsScript(ldso)}`,
     },
     meta: {
       description: "musl C library, built from source for this platform",
