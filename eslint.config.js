@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test/vectors/"] },
+  { ignores: ["dist/", "dist2/", "node_modules/", "test/vectors/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
