@@ -126,6 +126,9 @@ describe("errors and help", () => {
       ["store"],
       ["store", "verify"],
       ["log"],
+      ["doctor"],
+      ["list"],
+      ["search"],
     ]) {
       const r = runCli([...args, "--help"]);
       assert.equal(r.status, 0, args.join(" "));
@@ -154,5 +157,26 @@ describe("missing toolchains", () => {
     assert.doesNotMatch(r.stderr, /building|fetching/);
     const none = runCli(["show", "pkgsCross.loongarch64-linux.hello"], env);
     assert.match(none.stderr, /Debian ships no cross compiler for the cpu 'loongarch64'/);
+  });
+});
+
+describe("xpkgs list and search", () => {
+  it("lists every package with its version and description", () => {
+    const r = runCli(["list", "--json"], env);
+    assert.equal(r.status, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { attr: string; version: string; description: string }[];
+    const binutils = list.find((e) => e.attr === "binutils-unwrapped")!;
+    assert.equal(binutils.version, "2.40");
+    assert.match(binutils.description, /readelf/);
+    assert.ok(list.some((e) => e.attr === "hello"));
+  });
+  it("finds packages by words of their name or description", () => {
+    const r = runCli(["search", "compression library"], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^zlib\s+1\.2\.13\s/m);
+    assert.doesNotMatch(r.stdout, /^hello/m);
+    const none = runCli(["search", "no-such-package-anywhere"], env);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /no package matches/);
   });
 });

@@ -10,6 +10,7 @@ import { registerBuild } from "./build.js";
 import { registerDerivationAdd } from "./derivation-add.js";
 import { registerDoctor } from "./doctor.js";
 import { registerGc } from "./gc.js";
+import { registerList } from "./list.js";
 import { registerLog } from "./log.js";
 import { registerPathInfo } from "./path-info.js";
 import { registerStore } from "./store.js";
@@ -43,6 +44,7 @@ export function makeProgram(): Command {
   registerStore(program);
   registerLog(program);
   registerDoctor(program);
+  registerList(program);
   return program;
 }
 

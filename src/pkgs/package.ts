@@ -5,6 +5,10 @@ export interface Meta {
   description?: string;
   homepage?: string;
   license?: string;
+  /** Where it builds: "linux" (every Linux platform) unless a recipe says otherwise, e.g. ["x86_64-linux"]. */
+  platforms?: string[];
+  /** Platforms (doubles or triples) it is known to fail on, with why. */
+  brokenOn?: Record<string, string>;
   /** The program `xpkgs run` starts, under bin/. */
   mainProgram?: string;
   /** Known limits, for people reading the recipe and `xpkgs show`. */
