@@ -80,3 +80,36 @@ describe("package-set composition", () => {
     );
   });
 });
+
+describe("overrides", () => {
+  it("overrideAttrs changes attributes and gives a new derivation", () => {
+    const u = universe();
+    const hello = u.resolve("hello");
+    const loud = hello.overrideAttrs!((prev) => ({
+      configureFlags: [...(prev.configureFlags ?? []), "--program-prefix=loud-"],
+    }));
+    assert.notEqual(loud.drvPath, hello.drvPath);
+    assert.equal(loud.name, hello.name);
+    assert.match(loud.drv.env.configureFlags!, /--disable-nls --program-prefix=loud-$/);
+    // Overriding again starts from the overridden attributes.
+    const again = loud.overrideAttrs!((prev) => ({ version: `${prev.version}-1` }));
+    assert.equal(again.name, "hello-2.10-1");
+    assert.match(again.drv.env.configureFlags!, /--program-prefix=loud-/);
+  });
+  it("override replaces a dependency by name", () => {
+    const u = universe();
+    const set = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: true,
+      musl: false,
+    });
+    const binutils = set.package("binutils-unwrapped");
+    const zlib = set.package("zlib");
+    const otherZlib = zlib.overrideAttrs!(() => ({ makeFlags: ["CFLAGS=-O3"] }));
+    const rebuilt = binutils.override!({ zlib: otherZlib });
+    assert.notEqual(rebuilt.drvPath, binutils.drvPath);
+    assert.ok(Object.keys(rebuilt.drv.inputDrvs).includes(otherZlib.drvPath));
+    assert.ok(!Object.keys(rebuilt.drv.inputDrvs).includes(zlib.drvPath));
+    assert.ok(Object.keys(binutils.drv.inputDrvs).includes(zlib.drvPath));
+  });
+});

@@ -12,10 +12,36 @@ import type { Platform } from "../systems/elaborate.js";
 import { ccWrapper, type WrapperLibc } from "../toolchains/cc-wrapper.js";
 import { type HostToolchain, hostToolchain } from "../toolchains/detect.js";
 import { type FetchurlArgs, fetchurl } from "./fetchurl.js";
+import { type Lib, lib } from "./lib.js";
 import type { Meta, Package } from "./package.js";
 import type { PackageUniverse } from "./top-level.js";
 
-export type Recipe = (pkgs: PackageSet) => Package;
+/** What every recipe receives, besides its dependencies by name (as Nixpkgs' callPackage). */
+export interface RecipeBuiltins {
+  stdenv: Stdenv;
+  fetchurl: (args: FetchurlArgs) => Package;
+  lib: Lib;
+  hostPlatform: Platform;
+  buildPlatform: Platform;
+  /** The set whose packages run on the build machine (for nativeBuildInputs). */
+  buildPackages: RecipeArgs;
+  callPackage: (recipe: Recipe, overrides?: Record<string, Package>) => Package;
+}
+
+/** A recipe's argument at run time: the builtins, and any package of the set by its attribute name. */
+export type RecipeArgs = RecipeBuiltins & { readonly [attr: string]: Package };
+
+/**
+ * A recipe: a function of the builtins and of the dependencies it names,
+ * which it receives by name: `recipe<"zlib">(({ stdenv, zlib }) => …)`.
+ */
+export type Recipe = (args: RecipeArgs) => Package;
+
+export function recipe<D extends string = never>(
+  fn: (args: RecipeBuiltins & { readonly [K in D]: Package }) => Package,
+): Recipe {
+  return fn as unknown as Recipe;
+}
 
 export class UnknownAttributeError extends XpkgsError {
   override name = "UnknownAttributeError";
@@ -70,6 +96,45 @@ export class PackageSet {
       meta,
       hostPlatform: this.hostPlatform,
       buildPlatform: this.buildPlatform,
+    };
+  }
+
+  /** The argument a recipe is called with: builtins, then `overrides`, then the set's packages. */
+  recipeArgs(overrides: Record<string, Package> = {}): RecipeArgs {
+    const builtins: RecipeBuiltins = {
+      get stdenv() {
+        return self.stdenv;
+      },
+      fetchurl: (a) => self.fetchurl(a),
+      lib,
+      hostPlatform: this.hostPlatform,
+      buildPlatform: this.buildPlatform,
+      get buildPackages() {
+        return self.buildPackages.recipeArgs();
+      },
+      callPackage: (recipe, more) => self.callPackage(recipe, more),
+    };
+    const self = this;
+    return new Proxy(builtins as RecipeArgs, {
+      get(target, prop) {
+        if (typeof prop !== "string") return undefined;
+        if (prop in target) return (target as unknown as Record<string, unknown>)[prop];
+        if (Object.prototype.hasOwnProperty.call(overrides, prop)) return overrides[prop];
+        return self.package(prop, "the recipe's arguments");
+      },
+    });
+  }
+
+  /**
+   * Call a recipe with this set's packages as its arguments. The result can
+   * be re-called with other dependencies: `pkg.override({ zlib: otherZlib })`.
+   */
+  callPackage(recipe: Recipe, overrides: Record<string, Package> = {}): Package {
+    const pkg = recipe(this.recipeArgs(overrides));
+    return {
+      ...pkg,
+      override: (more: Record<string, Package>) =>
+        this.callPackage(recipe, { ...overrides, ...more }),
     };
   }
 
@@ -145,7 +210,7 @@ export class PackageSet {
           ` Known packages: ${this.packageNames().join(", ")}.`,
       );
     }
-    const pkg = recipe(this);
+    const pkg = this.callPackage(recipe);
     this.built.set(attrName, pkg);
     return pkg;
   }

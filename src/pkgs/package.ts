@@ -1,5 +1,6 @@
 import type { Derivation } from "../derivation/derivation.js";
 import type { Platform } from "../systems/elaborate.js";
+import type { MkDerivationArgs } from "../stdenv/make-derivation.js";
 
 export interface Meta {
   description?: string;
@@ -30,4 +31,8 @@ export interface Package {
   meta: Meta;
   hostPlatform: Platform;
   buildPlatform: Platform;
+  /** The same recipe with some dependencies replaced: a new derivation. */
+  override?: (deps: Record<string, Package>) => Package;
+  /** The same recipe with its mkDerivation attributes changed: a new derivation. */
+  overrideAttrs?: (f: (prev: MkDerivationArgs) => Partial<MkDerivationArgs>) => Package;
 }

@@ -273,6 +273,10 @@ export class Stdenv {
       args: ["-e", setup],
       env,
     };
-    return this.ctx.register(draft, args.pname, args.version, args.meta ?? {});
+    const pkg = this.ctx.register(draft, args.pname, args.version, args.meta ?? {});
+    return {
+      ...pkg,
+      overrideAttrs: (f) => this.mkDerivation({ ...args, ...f(args) }),
+    };
   }
 }

@@ -1,16 +1,16 @@
-import type { Recipe } from "../package-set.js";
+import { recipe } from "../package-set.js";
 
-export const binutilsUnwrapped: Recipe = (pkgs) =>
-  pkgs.stdenv.mkDerivation({
+export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib }) =>
+  stdenv.mkDerivation({
     pname: "binutils",
     version: "2.40",
-    src: pkgs.fetchurl({
+    src: fetchurl({
       // Debian repacked the tarball: its hash is the archive's, not upstream's.
       url: "mirror://debian/pool/main/b/binutils/binutils_2.40.orig.tar.xz",
       name: "binutils-2.40.tar.xz",
       hash: "sha256:d78c2d2eb24a9be1e02f8854cb1bd435556d7f584fb6bfb6b07e6527d43fc41d",
     }),
-    buildInputs: [pkgs.package("zlib")],
+    buildInputs: [zlib],
     // --target equal to --host, so the tools are not prefixed: readelf, not aarch64-…-readelf.
     configurePlatforms: ["build", "host", "target"],
     configureFlags: [
@@ -36,4 +36,5 @@ export const binutilsUnwrapped: Recipe = (pkgs) =>
         "gold (ld.gold) is left out everywhere: it is C++, and musl sets have no C++ toolchain yet.",
       ],
     },
-  });
+  }),
+);

@@ -1,10 +1,10 @@
-import type { Recipe } from "../package-set.js";
+import { recipe } from "../package-set.js";
 
-export const hello: Recipe = (pkgs) =>
-  pkgs.stdenv.mkDerivation({
+export const hello = recipe(({ stdenv, fetchurl }) =>
+  stdenv.mkDerivation({
     pname: "hello",
     version: "2.10",
-    src: pkgs.fetchurl({
+    src: fetchurl({
       url: "mirror://debian/pool/main/h/hello/hello_2.10.orig.tar.gz",
       name: "hello-2.10.tar.gz",
       hash: "sha256-MeBmE3qWJnbon2nRtlOC3pWn732RS4y5VvQepy4PUWs=",
@@ -17,4 +17,5 @@ export const hello: Recipe = (pkgs) =>
       license: "GPL-3.0-or-later",
       mainProgram: "hello",
     },
-  });
+  }),
+);

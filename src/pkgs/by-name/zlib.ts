@@ -1,10 +1,10 @@
-import type { Recipe } from "../package-set.js";
+import { recipe } from "../package-set.js";
 
-export const zlib: Recipe = (pkgs) =>
-  pkgs.stdenv.mkDerivation({
+export const zlib = recipe(({ stdenv, fetchurl, hostPlatform }) =>
+  stdenv.mkDerivation({
     pname: "zlib",
     version: "1.2.13",
-    src: pkgs.fetchurl({
+    src: fetchurl({
       // Debian's repack: pinned as the archive serves it.
       url: "mirror://debian/pool/main/z/zlib/zlib_1.2.13.dfsg.orig.tar.bz2",
       name: "zlib-1.2.13.dfsg.tar.bz2",
@@ -14,10 +14,11 @@ export const zlib: Recipe = (pkgs) =>
     // environment), and --static instead of autoconf's static flags.
     configurePlatforms: [],
     dontAddStaticConfigureFlags: true,
-    configureFlags: pkgs.hostPlatform.isStatic ? ["--static"] : ["--shared"],
+    configureFlags: hostPlatform.isStatic ? ["--static"] : ["--shared"],
     meta: {
       description: "Lossless data-compression library",
       homepage: "https://zlib.net",
       license: "Zlib",
     },
-  });
+  }),
+);
