@@ -101,26 +101,25 @@ export class PackageSet {
 
   /** The argument a recipe is called with: builtins, then `overrides`, then the set's packages. */
   recipeArgs(overrides: Record<string, Package> = {}): RecipeArgs {
-    const builtins: RecipeBuiltins = {
-      get stdenv() {
-        return self.stdenv;
-      },
-      fetchurl: (a) => self.fetchurl(a),
+    const fixed: Record<string, unknown> = {
+      fetchurl: (a: FetchurlArgs) => this.fetchurl(a),
       lib,
       hostPlatform: this.hostPlatform,
       buildPlatform: this.buildPlatform,
-      get buildPackages() {
-        return self.buildPackages.recipeArgs();
-      },
-      callPackage: (recipe, more) => self.callPackage(recipe, more),
+      callPackage: (r: Recipe, more?: Record<string, Package>) => this.callPackage(r, more),
     };
-    const self = this;
-    return new Proxy(builtins as RecipeArgs, {
-      get(target, prop) {
+    // Computed only when a recipe asks: most packages never touch buildPackages.
+    const lazy: Record<string, () => unknown> = {
+      stdenv: () => this.stdenv,
+      buildPackages: () => this.buildPackages.recipeArgs(),
+    };
+    return new Proxy(fixed as unknown as RecipeArgs, {
+      get: (_target, prop) => {
         if (typeof prop !== "string") return undefined;
-        if (prop in target) return (target as unknown as Record<string, unknown>)[prop];
+        if (Object.prototype.hasOwnProperty.call(fixed, prop)) return fixed[prop];
+        if (Object.prototype.hasOwnProperty.call(lazy, prop)) return lazy[prop]!();
         if (Object.prototype.hasOwnProperty.call(overrides, prop)) return overrides[prop];
-        return self.package(prop, "the recipe's arguments");
+        return this.package(prop, "the recipe's arguments");
       },
     });
   }
