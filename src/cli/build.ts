@@ -6,11 +6,10 @@ import { checkDerivation } from "../build/check.js";
 import { readDerivationFile } from "../derivation/drv-file.js";
 import { writeDerivations } from "../derivation/instantiate.js";
 import { XpkgsError } from "../errors.js";
-import { PackageUniverse } from "../pkgs/top-level.js";
+import { openUniverse } from "./universe.js";
 import { createOutLink } from "../store/gc.js";
 import { Store } from "../store/store.js";
 import { isStorePath } from "../store/store-path.js";
-import { buildMachinePlatform } from "../systems/elaborate.js";
 
 interface BuildOpts {
   attr: string[];
@@ -63,7 +62,7 @@ export function registerBuild(program: Command): void {
     .option("--check", "rebuild valid outputs and compare them with the registered ones")
     .option("-q, --quiet", "print only the output paths and errors")
     .option("-v, --verbose", "stream build logs")
-    .action(async (positional: string[], opts: BuildOpts) => {
+    .action(async (positional: string[], opts: BuildOpts, cmd: Command) => {
       const targets = [...opts.attr, ...positional];
       if (targets.length === 0) {
         throw new XpkgsError(
@@ -76,7 +75,7 @@ export function registerBuild(program: Command): void {
       const store = Store.fromEnv();
       try {
         store.cleanup();
-        const universe = new PackageUniverse(buildMachinePlatform(), store.storeDir);
+        const universe = await openUniverse(cmd, store.storeDir);
         const drvPaths = targets.map((t) => {
           if (t.endsWith(".drv") || t.includes("/")) {
             if (!isStorePath(t, store.storeDir) || !store.isValid(t)) {

@@ -11,8 +11,8 @@ interface Entry {
   platforms: string;
 }
 
-function entries(): Entry[] {
-  const set = openUniverse().nativeSet();
+async function entries(cmd: Command): Promise<Entry[]> {
+  const set = (await openUniverse(cmd)).nativeSet();
   return set.packageNames().map((attr) => {
     const p: Package = set.package(attr);
     return {
@@ -44,18 +44,20 @@ export function registerList(program: Command): void {
       "List every package: attribute, version, the platforms it supports, and what it is.",
     )
     .option("--json", "print as JSON")
-    .action((opts: { json?: boolean }) => print(entries(), opts.json === true));
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      print(await entries(cmd), opts.json === true),
+    );
   program
     .command("search")
     .argument("<text>", "words to look for (case-insensitive; all must match)")
     .description("Find packages whose attribute name or description contains the text.")
     .option("--json", "print as JSON")
-    .action((text: string, opts: { json?: boolean }) => {
+    .action(async (text: string, opts: { json?: boolean }, cmd: Command) => {
       const words = text
         .toLowerCase()
         .split(/\s+/)
         .filter((w) => w !== "");
-      const found = entries().filter((e) =>
+      const found = (await entries(cmd)).filter((e) =>
         words.every((w) => `${e.attr} ${e.description}`.toLowerCase().includes(w)),
       );
       if (found.length === 0 && opts.json !== true) {

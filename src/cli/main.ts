@@ -32,6 +32,13 @@ export function makeProgram(): Command {
     )
     .version(pkg.version, "-V, --version", "print the xpkgs version")
     .option("--debug", "print stack traces on errors")
+    .option(
+      "-f, --overlay <file>",
+      "load an overlay file (TypeScript or JavaScript); may be repeated. xpkgs.config.ts in the " +
+        "project directory or ~/.config/xpkgs/config.ts is loaded first when present",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: true });
   registerPlatforms(program);

@@ -1,13 +1,16 @@
 import type { Command } from "commander";
 import { XpkgsError } from "../errors.js";
-import { buildMachinePlatform } from "../systems/elaborate.js";
-import { PackageUniverse } from "../pkgs/top-level.js";
+import { openUniverse } from "./universe.js";
 import { Store } from "../store/store.js";
 import { isStorePath } from "../store/store-path.js";
 import { realpathSync } from "node:fs";
 
 /** A store path from a store path, an out-link, or an attribute path (its `out`). */
-export function storePathFromUserInput(store: Store, arg: string): string {
+export async function storePathFromUserInput(
+  store: Store,
+  arg: string,
+  cmd: Command,
+): Promise<string> {
   let p = arg;
   if (arg.includes("/")) {
     try {
@@ -21,7 +24,7 @@ export function storePathFromUserInput(store: Store, arg: string): string {
       throw new XpkgsError(`${arg} is not in the store ${store.storeDir}.`);
     }
   } else {
-    const pkg = new PackageUniverse(buildMachinePlatform(), store.storeDir).resolve(arg);
+    const pkg = (await openUniverse(cmd, store.storeDir)).resolve(arg);
     p = pkg.outputs.out ?? Object.values(pkg.outputs)[0]!;
   }
   if (!store.isValid(p)) {
@@ -40,35 +43,41 @@ export function registerPathInfo(program: Command): void {
     .option("-r, --recursive", "show every path in the closure")
     .option("-S, --closure-size", "also show each path's closure size")
     .option("--json", "print as JSON")
-    .action((arg: string, opts: { recursive?: boolean; closureSize?: boolean; json?: boolean }) => {
-      const store = Store.fromEnv();
-      try {
-        const top = storePathFromUserInput(store, arg);
-        const paths = opts.recursive === true ? [...store.closure([top])].sort() : [top];
-        const rows = paths.map((p) => {
-          const info = store.info(p)!;
-          const closureSize =
-            opts.closureSize === true
-              ? [...store.closure([p])].reduce((n, q) => n + (store.info(q)?.narSize ?? 0), 0)
-              : undefined;
-          return { ...info, ...(closureSize !== undefined ? { closureSize } : {}) };
-        });
-        if (opts.json === true) {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          return;
+    .action(
+      async (
+        arg: string,
+        opts: { recursive?: boolean; closureSize?: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        const store = Store.fromEnv();
+        try {
+          const top = await storePathFromUserInput(store, arg, cmd);
+          const paths = opts.recursive === true ? [...store.closure([top])].sort() : [top];
+          const rows = paths.map((p) => {
+            const info = store.info(p)!;
+            const closureSize =
+              opts.closureSize === true
+                ? [...store.closure([p])].reduce((n, q) => n + (store.info(q)?.narSize ?? 0), 0)
+                : undefined;
+            return { ...info, ...(closureSize !== undefined ? { closureSize } : {}) };
+          });
+          if (opts.json === true) {
+            process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+            return;
+          }
+          const width = Math.max(...rows.map((r) => r.path.length));
+          for (const r of rows) {
+            const cols = [r.path.padEnd(width), String(r.narSize).padStart(12)];
+            if (r.closureSize !== undefined) cols.push(String(r.closureSize).padStart(12));
+            process.stdout.write(`${cols.join("  ")}\n`);
+          }
+          if (opts.recursive === true) {
+            const total = rows.reduce((n, r) => n + r.narSize, 0);
+            process.stdout.write(`${paths.length} paths, ${total} bytes (NAR)\n`);
+          }
+        } finally {
+          store.close();
         }
-        const width = Math.max(...rows.map((r) => r.path.length));
-        for (const r of rows) {
-          const cols = [r.path.padEnd(width), String(r.narSize).padStart(12)];
-          if (r.closureSize !== undefined) cols.push(String(r.closureSize).padStart(12));
-          process.stdout.write(`${cols.join("  ")}\n`);
-        }
-        if (opts.recursive === true) {
-          const total = rows.reduce((n, r) => n + r.narSize, 0);
-          process.stdout.write(`${paths.length} paths, ${total} bytes (NAR)\n`);
-        }
-      } finally {
-        store.close();
-      }
-    });
+      },
+    );
 }

@@ -19,7 +19,7 @@ export function registerShowDerivation(program: Command): void {
         "the .drv path, with outputs, inputDrvs, inputSrcs, system, builder, args and env.",
     )
     .option("-r, --recursive", "also print every derivation it depends on")
-    .action((arg: string, opts: { recursive?: boolean }) => {
+    .action(async (arg: string, opts: { recursive?: boolean }, cmd: Command) => {
       const shown: { drvPath: string; drv: Derivation }[] = [];
       if (looksLikeFile(arg)) {
         const storeDir = storeDirFromEnv();
@@ -39,7 +39,7 @@ export function registerShowDerivation(program: Command): void {
           }
         }
       } else {
-        const universe = openUniverse();
+        const universe = await openUniverse(cmd);
         const pkg = universe.resolve(arg);
         if (opts.recursive === true) shown.push(...universe.graph.closure(pkg.drvPath).reverse());
         else shown.push({ drvPath: pkg.drvPath, drv: pkg.drv });

@@ -14,8 +14,8 @@ export function registerShow(program: Command): void {
         "and build and host platforms. Nothing is built or written.",
     )
     .option("--json", "print as JSON")
-    .action((attr: string, opts: { json?: boolean }) => {
-      const pkg = openUniverse().resolve(attr);
+    .action(async (attr: string, opts: { json?: boolean }, cmd: Command) => {
+      const pkg = (await openUniverse(cmd)).resolve(attr);
       const info = {
         attrPath: attr,
         name: pkg.name,

@@ -48,7 +48,6 @@ export class UnknownAttributeError extends XpkgsError {
 }
 
 export class PackageSet {
-  private readonly built = new Map<string, Package>();
   private stdenvMemo: Stdenv | null = null;
   private toolchainMemo: HostToolchain | null = null;
 
@@ -69,7 +68,11 @@ export class PackageSet {
   }
 
   packageNames(): string[] {
-    return Object.keys(this.recipes).sort();
+    const names = new Set(Object.keys(this.recipes));
+    this.overlays.forEach((_, i) =>
+      Object.keys(this.overlayResult(i)).forEach((n) => names.add(n)),
+    );
+    return [...names].sort();
   }
 
   /** Nixpkgs' full name: `hello-static-aarch64-unknown-linux-musl-2.10`. */
@@ -195,22 +198,106 @@ export class PackageSet {
     return this.stdenvMemo;
   }
 
+  /** Each overlay's result in this set, computed when first needed. */
+  private readonly overlayResults: (OverlayResult | undefined)[] = [];
+  /** Packages by layer and name: layer 0 is the built-in recipes, layer k adds overlay k. */
+  private readonly layered = new Map<string, Package>();
+
+  private get overlays(): readonly Overlay[] {
+    return this.universe.overlays;
+  }
+
+  private overlayResult(index: number): OverlayResult {
+    let r = this.overlayResults[index];
+    if (r === undefined) {
+      r = this.overlays[index]!(this.view(this.overlays.length), this.view(index));
+      if (typeof r !== "object" || r === null) {
+        throw new OverlayError(
+          `Overlay ${index + 1} did not return an object of packages; it returned ${String(r)}.`,
+        );
+      }
+      this.overlayResults[index] = r;
+    }
+    return r;
+  }
+
+  /** The package `name` as layer `layer` sees it, or undefined. */
+  private resolveAt(name: string, layer: number): Package | undefined {
+    const key = `${layer}:${name}`;
+    const known = this.layered.get(key);
+    if (known !== undefined) return known;
+    let pkg: Package | undefined;
+    if (layer === 0) {
+      const r = Object.prototype.hasOwnProperty.call(this.recipes, name)
+        ? this.recipes[name]
+        : undefined;
+      pkg = r === undefined ? undefined : this.callPackage(r);
+    } else {
+      const result = this.overlayResult(layer - 1);
+      if (Object.prototype.hasOwnProperty.call(result, name)) {
+        const v = result[name]!;
+        pkg = typeof v === "function" ? this.callPackage(v) : v;
+      } else {
+        pkg = this.resolveAt(name, layer - 1);
+      }
+    }
+    if (pkg !== undefined) this.layered.set(key, pkg);
+    return pkg;
+  }
+
+  /** The set as overlays see it at a layer: builtins, and packages by name (`final` or `prev`). */
+  view(layer: number): RecipeArgs {
+    const base = this.recipeArgs();
+    return new Proxy(base, {
+      get: (target, prop) => {
+        if (typeof prop !== "string") return undefined;
+        if (
+          [
+            "stdenv",
+            "fetchurl",
+            "lib",
+            "hostPlatform",
+            "buildPlatform",
+            "buildPackages",
+            "callPackage",
+          ].includes(prop)
+        ) {
+          return target[prop];
+        }
+        const pkg = this.resolveAt(prop, layer);
+        if (pkg === undefined)
+          throw this.unknown(prop, layer === this.overlays.length ? "final" : "prev");
+        return pkg;
+      },
+    });
+  }
+
+  private unknown(
+    attrName: string,
+    context: string,
+    otherNames: string[] = [],
+  ): UnknownAttributeError {
+    return new UnknownAttributeError(
+      `attribute '${attrName}' missing${context === "" ? "" : ` in ${context}`}.` +
+        didYouMean(attrName, [...this.packageNames(), ...otherNames]) +
+        ` Known packages: ${this.packageNames().join(", ")}.`,
+    );
+  }
+
   /** The package `attrName`; `otherNames` are also suggested when it is unknown. */
   package(attrName: string, context = "", otherNames: string[] = []): Package {
-    const cached = this.built.get(attrName);
-    if (cached !== undefined) return cached;
-    const recipe = Object.prototype.hasOwnProperty.call(this.recipes, attrName)
-      ? this.recipes[attrName]
-      : undefined;
-    if (recipe === undefined) {
-      throw new UnknownAttributeError(
-        `attribute '${attrName}' missing${context === "" ? "" : ` in ${context}`}.` +
-          didYouMean(attrName, [...this.packageNames(), ...otherNames]) +
-          ` Known packages: ${this.packageNames().join(", ")}.`,
-      );
-    }
-    const pkg = this.callPackage(recipe);
-    this.built.set(attrName, pkg);
+    const pkg = this.resolveAt(attrName, this.overlays.length);
+    if (pkg === undefined) throw this.unknown(attrName, context, otherNames);
     return pkg;
   }
 }
+
+export class OverlayError extends XpkgsError {
+  override name = "OverlayError";
+}
+
+/** What an overlay returns: packages, or recipes that are called with the final set. */
+export type OverlayResult = Record<string, Package | Recipe>;
+
+/** A function of the final set and the set before it, as in Nixpkgs: `(final, prev) => ({ … })`. */
+export type Overlay = (final: RecipeArgs, prev: RecipeArgs) => OverlayResult;

@@ -7,7 +7,7 @@ import { didYouMean } from "../errors.js";
 import { type Platform, elaboratePlatform } from "../systems/elaborate.js";
 import { exampleNames, examples } from "../systems/examples.js";
 import { AttrPathError, parseAttrPath } from "./attr-path.js";
-import { PackageSet } from "./package-set.js";
+import { type Overlay, PackageSet } from "./package-set.js";
 import { type HostVariant, hostSpecOf } from "./variants.js";
 import { recipes } from "./by-name/index.js";
 import { musl } from "../toolchains/musl.js";
@@ -25,6 +25,8 @@ export class PackageUniverse {
   constructor(
     readonly buildPlatform: Platform,
     storeDir: string,
+    /** Overlays over the built-in recipes, applied in order in every set. */
+    readonly overlays: readonly Overlay[] = [],
   ) {
     this.graph = new DerivationGraph(storeDir);
   }
