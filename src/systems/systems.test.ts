@@ -167,3 +167,25 @@ describe("the examples", () => {
     assert.throws(() => platformFromUserInput("rasberryPi"), /Did you mean 'raspberryPi'/);
   });
 });
+
+describe("compiler flags from the platform", () => {
+  it("asks for ARM code where Thumb-1 cannot do hard float", async () => {
+    const { platformCompilerFlags } = await import("../toolchains/cc-wrapper.js");
+    assert.deepEqual(platformCompilerFlags(examplePlatform("raspberryPi")), [
+      "-march=armv6k",
+      "-mfpu=vfp",
+      "-mfloat-abi=hard",
+      "-marm",
+    ]);
+    assert.deepEqual(platformCompilerFlags(examplePlatform("armv7l-hf-multiplatform")), [
+      "-march=armv7-a",
+      "-mfpu=vfpv3-d16",
+      "-mfloat-abi=hard",
+    ]);
+    assert.deepEqual(platformCompilerFlags(examplePlatform("sheevaplug")), [
+      "-march=armv5te",
+      "-mfloat-abi=soft",
+    ]);
+    assert.deepEqual(platformCompilerFlags(examplePlatform("aarch64-multiplatform")), []);
+  });
+});
