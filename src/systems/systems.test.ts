@@ -189,3 +189,11 @@ describe("compiler flags from the platform", () => {
     assert.deepEqual(platformCompilerFlags(examplePlatform("aarch64-multiplatform")), []);
   });
 });
+
+describe("musl on PowerPC", () => {
+  it("compiles with musl's 64-bit long double", async () => {
+    const { platformCompilerFlags } = await import("../toolchains/cc-wrapper.js");
+    assert.ok(platformCompilerFlags(examplePlatform("musl-power")).includes("-mlong-double-64"));
+    assert.ok(!platformCompilerFlags(examplePlatform("powernv")).includes("-mlong-double-64"));
+  });
+});

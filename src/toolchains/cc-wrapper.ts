@@ -59,6 +59,8 @@ export function platformCompilerFlags(p: Platform): string[] {
   if (g.fpu !== undefined) flags.push(`-mfpu=${g.fpu}`);
   if (g.float !== undefined && p.isAarch32) flags.push(`-mfloat-abi=${g.float}`);
   if (g.abi !== undefined) flags.push(`-mabi=${g.abi}`);
+  // musl's PowerPC ports have a 64-bit long double; Debian's gcc defaults to 128-bit.
+  if (p.isPower && p.isMusl) flags.push("-mlong-double-64");
   // Before ARMv7 there is no Thumb-2, and Thumb-1 cannot use the hard-float
   // ABI; Debian's armhf gcc defaults to Thumb, so ask for ARM code.
   if (p.isAarch32 && Number(p.parsed.cpu.version ?? "7") < 7 && g.float === "hard")
