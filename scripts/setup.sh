@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # The cross compilers (and their C libraries) of the targets the tests build;
 # `xpkgs doctor --install TARGET` adds others.
 # file, binutils: the tests compare our outputs with file(1) and readelf.
-apt_packages=(bubblewrap nix-bin qemu-user-static gcc make xz-utils bzip2 file binutils
+apt_packages=(bubblewrap nix-bin qemu-user-static gcc make xz-utils bzip2 zstd unzip file binutils
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)

@@ -147,6 +147,15 @@ describe("errors and help", () => {
   });
 });
 
+describe("xpkgs build -A", () => {
+  it("takes attribute paths with -A, as nix-build does", () => {
+    const r = runCli(["build", "--dry-run", "-A", "hello", "-A", "pkgsStatic.hello"], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /-hello-2\.10\.drv\n/);
+    assert.match(r.stderr, /-hello-static-x86_64-unknown-linux-musl-2\.10\.drv\n/);
+  });
+});
+
 describe("missing toolchains", () => {
   it("fail before anything builds, with the apt-get line", () => {
     // A PATH with no compiler at all (node is started by absolute path).

@@ -113,3 +113,35 @@ describe("overrides", () => {
     assert.ok(Object.keys(binutils.drv.inputDrvs).includes(zlib.drvPath));
   });
 });
+
+describe("toolchain limits", () => {
+  it("gives musl sets a g++ that refuses, with the reason, instead of a broken binary", () => {
+    const u = universe();
+    const cc = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: true,
+      musl: false,
+    }).stdenv.cc;
+    const scripts = Object.entries(cc.drv.env)
+      .filter(([k]) => k.startsWith("path_"))
+      .map(([k, p]) => [p, cc.drv.env[k.replace("path_", "content_")] ?? ""]);
+    const gxx = scripts.find(([p]) => p === "bin/aarch64-unknown-linux-musl-g++")!;
+    assert.match(
+      gxx[1]!,
+      /C\+\+ on musl is not supported yet: Debian.{0,4}s cross g\+\+ links a libstdc\+\+ built for glibc/,
+    );
+    assert.match(gxx[1]!, /exit 1/);
+    const gcc = scripts.find(([p]) => p === "bin/aarch64-unknown-linux-musl-gcc")!;
+    assert.match(
+      gcc[1]!,
+      /-specs=.*-musl-aarch64-unknown-linux-musl-1\.2\.3\/lib\/musl-gcc\.specs/,
+    );
+    assert.match(gcc[1]!, /args\+=\(-static\)/);
+  });
+  it("puts the compiler's identity into the wrapper derivation", () => {
+    const cc = universe().nativeSet().stdenv.cc;
+    assert.match(cc.drv.env.compilerVersion!, /^gcc \(Debian/);
+    assert.match(cc.drv.env.compilerSha256!, /^[0-9a-f]{64}$/);
+    assert.match(cc.drv.env.compilerPath!, /^\/usr\/bin\/.*gcc/);
+  });
+});
