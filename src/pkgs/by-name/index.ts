@@ -2,10 +2,12 @@
 import type { Recipe } from "../package-set.js";
 import { binutilsUnwrapped } from "./binutils-unwrapped.js";
 import { hello } from "./hello.js";
+import { xz } from "./xz.js";
 import { zlib } from "./zlib.js";
 
 export const recipes: Readonly<Record<string, Recipe>> = {
   "binutils-unwrapped": binutilsUnwrapped,
   hello,
+  xz,
   zlib,
 };
