@@ -31,3 +31,24 @@ describe("xz", () => {
     assert.ok(existsSync(join(root, "xz-2", "lib", "liblzma.so.5")));
   });
 });
+
+describe("bzip2", () => {
+  it("compresses on aarch64 (static) what the native build decompresses", async () => {
+    const root = mkdtempSync(join(tmpdir(), "xpkgs-bzip2-"));
+    const r = await runCliAsync(
+      ["build", "-o", "bz", "pkgsCross.aarch64-multiplatform.pkgsStatic.bzip2", "bzip2"],
+      e2eStoreEnv(root),
+      root,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const packed = execFileSync("qemu-aarch64-static", [join(root, "bz", "bin", "bzip2")], {
+      input: "xpkgs was here\n",
+    });
+    const unpacked = execFileSync(join(root, "bz-2", "bin", "bzip2"), ["-d"], {
+      input: packed,
+      encoding: "utf8",
+    });
+    assert.equal(unpacked, "xpkgs was here\n");
+    assert.ok(existsSync(join(root, "bz", "lib", "libbz2.a")));
+  });
+});

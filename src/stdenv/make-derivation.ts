@@ -121,6 +121,11 @@ export class Stdenv {
   get cc(): Package {
     return this.ctx.cc;
   }
+  /** The prefix of the host's tools: `aarch64-unknown-linux-musl-` (gcc, ar, ranlib…). */
+  get toolPrefix(): string {
+    return `${this.ctx.hostPlatform.config}-`;
+  }
+
   get isCross(): boolean {
     return this.ctx.hostPlatform.key !== this.ctx.buildPlatform.key;
   }

@@ -1,12 +1,14 @@
 /** Every package recipe, by attribute name. One file a recipe. */
 import type { Recipe } from "../package-set.js";
 import { binutilsUnwrapped } from "./binutils-unwrapped.js";
+import { bzip2 } from "./bzip2.js";
 import { hello } from "./hello.js";
 import { xz } from "./xz.js";
 import { zlib } from "./zlib.js";
 
 export const recipes: Readonly<Record<string, Recipe>> = {
   "binutils-unwrapped": binutilsUnwrapped,
+  bzip2,
   hello,
   xz,
   zlib,
