@@ -121,68 +121,85 @@ function glibcDynamicLinker(p: ParsedPlatform): string {
   }
 }
 
-/** musl's name for the architecture, as in `/lib/ld-musl-<arch>.so.1`; null where musl has no port. */
-export function muslArch(p: ParsedPlatform): string | null {
+/**
+ * The architecture's name as musl and qemu spell it; they agree except for
+ * PowerPC (qemu's `ppc`), x32 and ARM's float suffix, handled below.
+ */
+function commonArch(p: ParsedPlatform): string | null {
   const { cpu, abi } = p;
   const el = cpu.endianness === "little";
+  const b64 = cpu.bits === 64;
   switch (cpu.family) {
     case "x86":
-      if (cpu.bits === 32) return "i386";
-      return abi.x32 === true ? "x32" : "x86_64";
+      return b64 ? "x86_64" : "i386";
     case "arm":
-      if (cpu.bits === 64) return el ? "aarch64" : "aarch64_be";
-      return `arm${el ? "" : "eb"}${abi.float === "hard" ? "hf" : ""}`;
-    case "riscv":
-      return cpu.name;
-    case "power":
-      if (cpu.bits === 64) return el ? "powerpc64le" : "powerpc64";
-      return el ? null : "powerpc";
-    case "s390":
-      return cpu.bits === 64 ? "s390x" : null;
-    case "mips":
-      if (cpu.bits === 32) return el ? "mipsel" : "mips";
-      return `${abi.mipsAbi === "n32" ? "mipsn32" : "mips64"}${el ? "el" : ""}`;
-    case "m68k":
-      return "m68k";
-    case "loongarch":
-      return "loongarch64";
-    case "sparc":
-    case "alpha":
-    case "arc":
-      return null;
-  }
-}
-
-function qemuArchOf(p: ParsedPlatform): string | null {
-  const { cpu, abi } = p;
-  const el = cpu.endianness === "little";
-  switch (cpu.family) {
-    case "x86":
-      return cpu.bits === 64 ? "x86_64" : "i386";
-    case "arm":
-      if (cpu.bits === 64) return el ? "aarch64" : "aarch64_be";
+      if (b64) return el ? "aarch64" : "aarch64_be";
       return el ? "arm" : "armeb";
     case "riscv":
       return cpu.name;
     case "power":
-      if (cpu.bits === 64) return el ? "ppc64le" : "ppc64";
-      return el ? null : "ppc";
+      if (b64) return el ? "powerpc64le" : "powerpc64";
+      return el ? null : "powerpc";
     case "s390":
-      return cpu.bits === 64 ? "s390x" : null;
+      return b64 ? "s390x" : "s390";
     case "mips":
-      if (cpu.bits === 32) return el ? "mipsel" : "mips";
+      if (!b64) return el ? "mipsel" : "mips";
       return `${abi.mipsAbi === "n32" ? "mipsn32" : "mips64"}${el ? "el" : ""}`;
     case "m68k":
       return "m68k";
     case "loongarch":
       return "loongarch64";
     case "sparc":
-      return cpu.bits === 64 ? "sparc64" : "sparc";
+      return b64 ? "sparc64" : "sparc";
     case "alpha":
       return "alpha";
     case "arc":
-      return null;
+      return "arc";
   }
+}
+
+/** The ports musl 1.2.3 has. */
+const muslPorts = new Set([
+  "i386",
+  "x86_64",
+  "aarch64",
+  "aarch64_be",
+  "arm",
+  "armeb",
+  "riscv64",
+  "powerpc",
+  "powerpc64",
+  "powerpc64le",
+  "s390x",
+  "mips",
+  "mipsel",
+  "mips64",
+  "mips64el",
+  "mipsn32",
+  "mipsn32el",
+  "m68k",
+]);
+
+/** musl's name for the architecture, as in `/lib/ld-musl-<arch>.so.1`; null where musl has no port. */
+export function muslArch(p: ParsedPlatform): string | null {
+  if (p.abi.x32 === true) return "x32";
+  const arch = commonArch(p);
+  if (arch === null || !muslPorts.has(arch)) return null;
+  return p.cpu.family === "arm" && p.cpu.bits === 32 && p.abi.float === "hard" ? `${arch}hf` : arch;
+}
+
+const qemuSpelling: Readonly<Record<string, string>> = {
+  powerpc: "ppc",
+  powerpc64: "ppc64",
+  powerpc64le: "ppc64le",
+};
+/** CPUs qemu-user has no emulator for. */
+const noQemuUser = new Set(["arc", "s390"]);
+
+function qemuArchOf(p: ParsedPlatform): string | null {
+  const arch = commonArch(p);
+  if (arch === null || noQemuUser.has(arch)) return null;
+  return qemuSpelling[arch] ?? arch;
 }
 
 /** ELF e_machine numbers (EM_*) by CPU family and width. */
