@@ -6,7 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { readFileSync, realpathSync } from "node:fs";
+import {
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import { XpkgsError } from "../errors.js";
 import { findProgram } from "../host/find-program.js";
 import type { Platform } from "../systems/elaborate.js";
@@ -26,13 +35,74 @@ export interface ToolIdentity {
 
 const identities = new Map<string, ToolIdentity>();
 
+/**
+ * Identities survive between runs in a small cache file, keyed by the tool's
+ * path, inode, size and mtime: running `--version` and hashing every driver
+ * on each evaluation would cost more than the evaluation itself.
+ */
+function identityCacheFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XPKGS_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "xpkgs");
+  return join(base, "tool-identities.json");
+}
+
+let diskCache: Record<string, ToolIdentity> | null = null;
+function loadDiskCache(): Record<string, ToolIdentity> {
+  if (diskCache === null) {
+    try {
+      diskCache = JSON.parse(readFileSync(identityCacheFile(), "utf8")) as Record<
+        string,
+        ToolIdentity
+      >;
+    } catch {
+      diskCache = {};
+    }
+  }
+  return diskCache;
+}
+
+function saveDiskCache(): void {
+  const file = identityCacheFile();
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(diskCache));
+    renameSync(tmp, file);
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+/**
+ * A fact about this machine (a package version, say) cached on disk under a
+ * key that changes when the fact may change.
+ */
+export function cachedHostFact<T>(key: string, compute: () => T): T {
+  const cache = loadDiskCache() as unknown as Record<string, T>;
+  if (Object.prototype.hasOwnProperty.call(cache, key)) return cache[key]!;
+  const value = compute();
+  cache[key] = value;
+  saveDiskCache();
+  return value;
+}
+
 export function toolIdentity(path: string): ToolIdentity {
   let id = identities.get(path);
   if (id === undefined) {
     const realPath = realpathSync(path);
-    const version = execFileSync(path, ["--version"], { encoding: "utf8" }).split("\n")[0]!.trim();
-    const sha256 = createHash("sha256").update(readFileSync(realPath)).digest("hex");
-    id = { path, realPath, version, sha256 };
+    const st = statSync(realPath);
+    const key = `${path} ${realPath} ${st.ino} ${st.size} ${st.mtimeMs}`;
+    const cache = loadDiskCache();
+    id = cache[key];
+    if (id === undefined) {
+      const version = execFileSync(path, ["--version"], { encoding: "utf8" })
+        .split("\n")[0]!
+        .trim();
+      const sha256 = createHash("sha256").update(readFileSync(realPath)).digest("hex");
+      id = { path, realPath, version, sha256 };
+      cache[key] = id;
+      saveDiskCache();
+    }
     identities.set(path, id);
   }
   return id;

@@ -5,11 +5,11 @@
  * as busybox need them. The package's Debian version is the identity.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { Derivation } from "../derivation/derivation.js";
 import type { Platform } from "../systems/elaborate.js";
 import { debianArchOfTriple, debianTriple } from "./debian-cross.js";
-import { MissingToolchainError } from "./detect.js";
+import { MissingToolchainError, cachedHostFact } from "./detect.js";
 
 const headerDirs = [
   "linux",
@@ -26,20 +26,33 @@ const headerDirs = [
 
 const versions = new Map<string, string | null>();
 function installedVersion(pkg: string): string | null {
+  // dpkg's status file changes whenever a package is installed or removed.
+  let stamp = "";
+  try {
+    const st = statSync("/var/lib/dpkg/status");
+    stamp = `${st.ino} ${st.size} ${st.mtimeMs}`;
+  } catch {
+    stamp = "no-dpkg";
+  }
   if (!versions.has(pkg)) {
-    try {
-      versions.set(
-        pkg,
-        execFileSync("dpkg-query", ["-W", "-f", "${Version}", pkg], {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "ignore"],
-        }).trim() || null,
-      );
-    } catch {
-      versions.set(pkg, null);
-    }
+    versions.set(
+      pkg,
+      cachedHostFact(`dpkg ${pkg} ${stamp}`, () => queryVersion(pkg)),
+    );
   }
   return versions.get(pkg) ?? null;
+}
+
+function queryVersion(pkg: string): string | null {
+  try {
+    const v = execFileSync("dpkg-query", ["-W", "-f", "${Version}", pkg], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    return v === "" ? null : v;
+  } catch {
+    return null;
+  }
 }
 
 export function linuxHeaders(
