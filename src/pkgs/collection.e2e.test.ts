@@ -1,12 +1,60 @@
-// The package collection beyond the seed: each package built native and
-// static for aarch64, and used for real.
+// The package collection: every package in the matrix's four cells, built
+// and smoke-tested; then some used for real, across machines.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { e2eStoreEnv, runCliAsync } from "../cli/testing.js";
+import { buildMachinePlatform } from "../systems/elaborate.js";
+import { collectionColumns, collectionPackages, judgeCell } from "./collection.js";
+import { PackageUniverse } from "./top-level.js";
+
+describe("the collection matrix", () => {
+  it("builds every package native and for aarch64, dynamic and static, and each runs", async () => {
+    const root = mkdtempSync(join(tmpdir(), "xpkgs-collection-"));
+    const env = e2eStoreEnv(root);
+    const attrs = collectionPackages().flatMap((p) => collectionColumns.map((c) => c.prefix + p));
+    const r = await runCliAsync(["build", "-k", "-j", "2", "--no-out-link", ...attrs], env, root);
+    const universe = new PackageUniverse(buildMachinePlatform(), env.XPKGS_STORE_DIR!);
+    const failures = attrs
+      .map((a) => ({ a, v: judgeCell(universe.resolve(a)) }))
+      .filter(({ v }) => !v.ok)
+      .map(({ a, v }) => `${a}: ${v.text}`);
+    assert.deepEqual(failures, [], r.stderr.slice(-3000));
+    assert.equal(r.status, 0);
+  });
+});
+
+describe("file", () => {
+  it("links liblzma and zlib from buildInputs: the aarch64 static file looks inside .xz and .gz", async () => {
+    const root = mkdtempSync(join(tmpdir(), "xpkgs-file-"));
+    const r = await runCliAsync(
+      ["build", "-o", "f", "pkgsCross.aarch64-multiplatform.pkgsStatic.file"],
+      e2eStoreEnv(root),
+      root,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(join(root, "t.txt"), "just some words\n");
+    execFileSync("xz", ["-k", join(root, "t.txt")]);
+    execFileSync("gzip", ["-k", join(root, "t.txt")]);
+    const file = join(root, "f", "bin", "file");
+    for (const [suffix, words] of [
+      ["xz", /ASCII text \(XZ compressed data/],
+      ["gz", /ASCII text \(gzip compressed data/],
+    ] as const) {
+      const out = execFileSync(
+        "qemu-aarch64-static",
+        [file, "-b", "-z", join(root, `t.txt.${suffix}`)],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.match(out, words);
+    }
+  });
+});
 
 describe("xz", () => {
   it("compresses on aarch64 (static) what the native build decompresses", async () => {

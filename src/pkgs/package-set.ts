@@ -33,12 +33,18 @@ export type RecipeArgs = RecipeBuiltins & { readonly [attr: string]: Package };
 
 /**
  * A recipe: a function of the builtins and of the dependencies it names,
- * which it receives by name: `recipe<"zlib">(({ stdenv, zlib }) => …)`.
+ * which it receives by name: `recipe<"zlib">(({ stdenv, zlib }) => …)`. A
+ * second type argument names what it takes from buildPackages:
+ * `recipe<"zlib", "file">(({ buildPackages }) => … buildPackages.file …)`.
  */
 export type Recipe = (args: RecipeArgs) => Package;
 
-export function recipe<D extends string = never>(
-  fn: (args: RecipeBuiltins & { readonly [K in D]: Package }) => Package,
+export function recipe<D extends string = never, B extends string = never>(
+  fn: (
+    args: Omit<RecipeBuiltins, "buildPackages"> & {
+      buildPackages: RecipeArgs & { readonly [K in B]: Package };
+    } & { readonly [K in D]: Package },
+  ) => Package,
 ): Recipe {
   return fn as unknown as Recipe;
 }

@@ -12,6 +12,12 @@ export interface Meta {
   brokenOn?: Record<string, string>;
   /** The program `xpkgs run` starts, under bin/. */
   mainProgram?: string;
+  /**
+   * How to prove the main program works once built: run it with `args`; its output (stdout
+   * and stderr) must match the regular expression `expect`. Used by the collection matrix,
+   * and by commands that check a program on a device.
+   */
+  smokeTest?: { args: string[]; expect: string };
   /** Known limits, for people reading the recipe and `xpkgs show`. */
   notes?: string[];
 }

@@ -32,6 +32,11 @@ for p in ${buildInputs-} ${propagatedBuildInputs-}; do
     [ -d "$d" ] && PKG_CONFIG_PATH="${PKG_CONFIG_PATH:+$PKG_CONFIG_PATH:}$d"
   done
 done
+# A dynamic package finds its own libraries through its RUNPATH, whether or not its
+# build system (libtool does; plain Makefiles such as ncurses' do not) says so.
+if [ -n "${xpkgsDynamic-}" ]; then
+  for o in ${outputs:-out}; do NIX_LDFLAGS="$NIX_LDFLAGS -Wl,-rpath,${!o}/lib"; done
+fi
 # nativeBuildInputs may carry headers and libraries for the build compiler.
 export NIX_CFLAGS_COMPILE_FOR_BUILD="${NIX_CFLAGS_COMPILE_FOR_BUILD-}"
 export NIX_LDFLAGS_FOR_BUILD="${NIX_LDFLAGS_FOR_BUILD-}"

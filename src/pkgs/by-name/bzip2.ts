@@ -21,6 +21,8 @@ export const bzip2 = recipe(({ stdenv, fetchurl }) => {
       homepage: "https://sourceware.org/bzip2/",
       license: "bzip2-1.0.6",
       mainProgram: "bzip2",
+      // bzip2 has no --version that exits 0; --help names the version.
+      smokeTest: { args: ["--help"], expect: "Version 1\\.0\\.8" },
       notes: [
         "Builds the static library only (libbz2.a); the shared one needs its second Makefile.",
       ],
