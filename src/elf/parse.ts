@@ -1,123 +1,103 @@
 /**
- * An ELF reader over a DataView: the file header, program headers, the
- * interpreter and the dynamic section. Every read is bounds-checked; a bad
- * file gets an ElfFormatError naming what was bad and where. Nothing here
- * imports the rest of xpkgs.
+ * An ELF reader over a DataView: ELF32 and ELF64, either byte order. It reads
+ * the file header, the program and section headers (with their names), the
+ * interpreter and the dynamic section eagerly; notes, symbols and symbol
+ * versions on demand, from the same bytes, copying nothing. Every read is
+ * bounds-checked: a bad file gets an ElfFormatError naming what was bad and
+ * where. Nothing here imports the rest of xpkgs.
  */
+import {
+  DT_FLAGS,
+  DT_FLAGS_1,
+  DT_NEEDED,
+  DT_NULL,
+  DT_RPATH,
+  DT_RUNPATH,
+  DT_SONAME,
+  DT_STRSZ,
+  DT_STRTAB,
+  PT_DYNAMIC,
+  PT_INTERP,
+  PT_LOAD,
+  SHT_DYNAMIC,
+  SHT_NOBITS,
+  SHT_NULL,
+} from "./constants.js";
+import { ElfFormatError, Reader } from "./reader.js";
 
-export class ElfFormatError extends Error {
-  override name = "ElfFormatError";
-  constructor(
-    readonly what: string,
-    readonly offset: number,
-  ) {
-    super(`not a valid ELF file: ${what} (at byte offset ${offset})`);
-  }
-}
-
-export const PT_LOAD = 1;
-export const PT_DYNAMIC = 2;
-export const PT_INTERP = 3;
-export const DT_NULL = 0;
-export const DT_NEEDED = 1;
-export const DT_STRTAB = 5;
-export const DT_STRSZ = 10;
-export const DT_SONAME = 14;
-export const DT_RPATH = 15;
-export const DT_RUNPATH = 29;
-
-export const ET_EXEC = 2;
-export const ET_DYN = 3;
-
-/** e_machine values and their names, as file(1) writes them. */
-export const machineNames: Readonly<Record<number, string>> = {
-  2: "SPARC",
-  3: "Intel 80386",
-  4: "Motorola m68k",
-  8: "MIPS",
-  20: "PowerPC",
-  21: "64-bit PowerPC",
-  22: "IBM S/390",
-  40: "ARM",
-  43: "SPARC V9",
-  62: "x86-64",
-  183: "ARM aarch64",
-  195: "ARCompact",
-  243: "UCB RISC-V",
-  258: "LoongArch",
-  0x9026: "Alpha",
-};
+export * from "./constants.js";
+export { ElfFormatError } from "./reader.js";
 
 export interface ProgramHeader {
   type: number;
   flags: number;
   offset: number;
   vaddr: number;
+  paddr: number;
   filesz: number;
   memsz: number;
+  align: number;
+}
+
+export interface SectionHeader {
+  index: number;
+  name: string;
+  nameOffset: number;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  addralign: number;
+  entsize: number;
+}
+
+export interface DynamicEntry {
+  tag: bigint;
+  value: bigint;
+  /** File offset of the entry. */
+  at: number;
 }
 
 export interface ElfFile {
+  /** The bytes parsed; later reads (notes, symbols) come from here. */
+  readonly bytes: Uint8Array;
   class: 32 | 64;
   endianness: "little" | "big";
+  /** EI_OSABI and EI_ABIVERSION. */
+  osabi: number;
+  abiVersion: number;
+  /** e_version. */
+  version: number;
   type: number;
   machine: number;
   flags: number;
   entry: number;
+  phoff: number;
+  shoff: number;
+  ehsize: number;
+  phentsize: number;
+  shentsize: number;
+  /** The section count (from section 0's sh_size when e_shnum overflows). */
+  shnum: number;
+  shstrndx: number;
   programHeaders: ProgramHeader[];
+  sections: SectionHeader[];
   interpreter: string | null;
+  /** The dynamic section's entries, up to DT_NULL; empty when static. */
+  dynamic: DynamicEntry[];
+  /** File offset of the dynamic string table, or null. */
+  dynstrOffset: number | null;
+  dynstrSize: number;
   needed: string[];
   soname: string | null;
   runpath: string | null;
   rpath: string | null;
-}
-
-class Reader {
-  constructor(
-    readonly view: DataView,
-    readonly little: boolean,
-    readonly is64: boolean,
-  ) {}
-  check(offset: number, size: number, what: string): void {
-    if (
-      !Number.isSafeInteger(offset) ||
-      offset < 0 ||
-      size < 0 ||
-      offset + size > this.view.byteLength
-    ) {
-      throw new ElfFormatError(
-        `${what} lies outside the file (${this.view.byteLength} bytes)`,
-        offset,
-      );
-    }
-  }
-  u8(o: number, what: string): number {
-    this.check(o, 1, what);
-    return this.view.getUint8(o);
-  }
-  u16(o: number, what: string): number {
-    this.check(o, 2, what);
-    return this.view.getUint16(o, this.little);
-  }
-  u32(o: number, what: string): number {
-    this.check(o, 4, what);
-    return this.view.getUint32(o, this.little);
-  }
-  addr(o: number, what: string): number {
-    if (!this.is64) return this.u32(o, what);
-    this.check(o, 8, what);
-    const v = this.view.getBigUint64(o, this.little);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(`${what} is too large`, o);
-    return Number(v);
-  }
-  cstring(o: number, limit: number, what: string): string {
-    this.check(o, 0, what);
-    const end = Math.min(this.view.byteLength, limit);
-    let i = o;
-    while (i < end && this.view.getUint8(i) !== 0) i++;
-    if (i >= end) throw new ElfFormatError(`${what} is not NUL-terminated`, o);
-    return Buffer.from(this.view.buffer, this.view.byteOffset + o, i - o).toString("utf8");
-  }
+  /** DT_FLAGS and DT_FLAGS_1 (0 when absent). */
+  dtFlags: number;
+  dtFlags1: number;
 }
 
 export function isElf(bytes: Uint8Array): boolean {
@@ -130,106 +110,281 @@ export function isElf(bytes: Uint8Array): boolean {
   );
 }
 
-export function parseElf(bytes: Uint8Array): ElfFile {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!isElf(bytes)) throw new ElfFormatError("the magic number is not \\x7fELF", 0);
-  if (bytes.length < 16) throw new ElfFormatError("the identification bytes are truncated", 4);
-  const cls = bytes[4];
-  const data = bytes[5];
-  if (cls !== 1 && cls !== 2)
-    throw new ElfFormatError(`EI_CLASS is ${cls}, neither 1 (32-bit) nor 2 (64-bit)`, 4);
-  if (data !== 1 && data !== 2)
-    throw new ElfFormatError(`EI_DATA is ${data}, neither 1 (LSB) nor 2 (MSB)`, 5);
-  const r = new Reader(view, data === 1, cls === 2);
-  const is64 = cls === 2;
-  const type = r.u16(16, "e_type");
-  const machine = r.u16(18, "e_machine");
-  const entry = r.addr(24, "e_entry");
-  const phoff = r.addr(is64 ? 32 : 28, "e_phoff");
-  const flags = r.u32(is64 ? 48 : 36, "e_flags");
-  const phentsize = r.u16(is64 ? 54 : 42, "e_phentsize");
-  const phnum = r.u16(is64 ? 56 : 44, "e_phnum");
+/** A reader over the parsed file, in its class and byte order. */
+export function readerOf(elf: ElfFile): Reader {
+  const b = elf.bytes;
+  return new Reader(
+    new DataView(b.buffer, b.byteOffset, b.byteLength),
+    elf.endianness === "little",
+    elf.class === 64,
+  );
+}
+
+/** The file offset of a virtual address, through the PT_LOAD segment that maps it; null if none does. */
+export function offsetOfAddress(elf: ElfFile, addr: number, size = 1): number | null {
+  for (const p of elf.programHeaders) {
+    if (p.type !== PT_LOAD) continue;
+    if (addr >= p.vaddr && addr + size <= p.vaddr + p.filesz) return p.offset + (addr - p.vaddr);
+  }
+  return null;
+}
+
+function readProgramHeaders(r: Reader, phoff: number, phnum: number, phentsize: number) {
+  const is64 = r.is64;
   const minEnt = is64 ? 56 : 32;
-  if (phnum > 0 && phentsize < minEnt)
+  if (phnum > 0 && phentsize < minEnt) {
     throw new ElfFormatError(`e_phentsize ${phentsize} is below ${minEnt}`, is64 ? 54 : 42);
+  }
   r.check(phoff, phnum * phentsize, "the program header table");
-  const programHeaders: ProgramHeader[] = [];
+  const out: ProgramHeader[] = [];
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phentsize;
-    programHeaders.push(
+    out.push(
       is64
         ? {
             type: r.u32(o, "p_type"),
             flags: r.u32(o + 4, "p_flags"),
-            offset: r.addr(o + 8, "p_offset"),
-            vaddr: r.addr(o + 16, "p_vaddr"),
-            filesz: r.addr(o + 32, "p_filesz"),
-            memsz: r.addr(o + 40, "p_memsz"),
+            offset: r.u64(o + 8, "p_offset"),
+            vaddr: r.u64(o + 16, "p_vaddr"),
+            paddr: r.u64(o + 24, "p_paddr"),
+            filesz: r.u64(o + 32, "p_filesz"),
+            memsz: r.u64(o + 40, "p_memsz"),
+            align: r.u64(o + 48, "p_align"),
           }
         : {
             type: r.u32(o, "p_type"),
-            offset: r.addr(o + 4, "p_offset"),
-            vaddr: r.addr(o + 8, "p_vaddr"),
-            filesz: r.addr(o + 16, "p_filesz"),
-            memsz: r.addr(o + 20, "p_memsz"),
+            offset: r.u32(o + 4, "p_offset"),
+            vaddr: r.u32(o + 8, "p_vaddr"),
+            paddr: r.u32(o + 12, "p_paddr"),
+            filesz: r.u32(o + 16, "p_filesz"),
+            memsz: r.u32(o + 20, "p_memsz"),
             flags: r.u32(o + 24, "p_flags"),
+            align: r.u32(o + 28, "p_align"),
           },
     );
   }
-  let interpreter: string | null = null;
-  const interp = programHeaders.find((p) => p.type === PT_INTERP);
-  if (interp !== undefined) {
-    r.check(interp.offset, interp.filesz, "PT_INTERP");
-    interpreter = r.cstring(interp.offset, interp.offset + interp.filesz, "the interpreter path");
+  return out;
+}
+
+function readSectionHeader(r: Reader, o: number, index: number): SectionHeader {
+  const w = r.is64 ? 8 : 4;
+  // name, type, flags, addr, offset, size, link, info, addralign, entsize
+  const flagsAt = o + 8;
+  const addrAt = flagsAt + w;
+  const offsetAt = addrAt + w;
+  const sizeAt = offsetAt + w;
+  const linkAt = sizeAt + w;
+  return {
+    index,
+    name: "",
+    nameOffset: r.u32(o, "sh_name"),
+    type: r.u32(o + 4, "sh_type"),
+    flags: r.word(flagsAt, "sh_flags"),
+    addr: r.word(addrAt, "sh_addr"),
+    offset: r.word(offsetAt, "sh_offset"),
+    size: r.word(sizeAt, "sh_size"),
+    link: r.u32(linkAt, "sh_link"),
+    info: r.u32(linkAt + 4, "sh_info"),
+    addralign: r.word(linkAt + 8, "sh_addralign"),
+    entsize: r.word(linkAt + 8 + w, "sh_entsize"),
+  };
+}
+
+function readSections(
+  r: Reader,
+  shoff: number,
+  shnumField: number,
+  shentsize: number,
+  shstrndxField: number,
+): { sections: SectionHeader[]; shnum: number; shstrndx: number } {
+  if (shoff === 0) return { sections: [], shnum: 0, shstrndx: 0 };
+  const minEnt = r.is64 ? 64 : 40;
+  if (shentsize < minEnt) {
+    throw new ElfFormatError(`e_shentsize ${shentsize} is below ${minEnt}`, r.is64 ? 58 : 46);
   }
-  const result: ElfFile = {
+  let shnum = shnumField;
+  let shstrndx = shstrndxField;
+  if (shnum === 0 || shstrndx === 0xffff) {
+    // Extended numbering: section 0 holds the real count and string table index.
+    const zero = readSectionHeader(r, shoff, 0);
+    if (shnum === 0) shnum = zero.size;
+    if (shstrndx === 0xffff) shstrndx = zero.link;
+  }
+  r.check(shoff, shnum * shentsize, "the section header table");
+  const sections: SectionHeader[] = [];
+  for (let i = 0; i < shnum; i++) sections.push(readSectionHeader(r, shoff + i * shentsize, i));
+  const names = shstrndx < sections.length ? sections[shstrndx] : undefined;
+  if (names !== undefined && names.type !== SHT_NOBITS && names.type !== SHT_NULL) {
+    r.check(names.offset, names.size, "the section name table");
+    for (const s of sections) {
+      if (s.nameOffset >= names.size) {
+        throw new ElfFormatError(
+          `section ${s.index}'s name offset ${s.nameOffset} is past the name table (${names.size} bytes)`,
+          shoff + s.index * shentsize,
+        );
+      }
+      s.name = r.cstring(names.offset + s.nameOffset, names.offset + names.size, "a section name");
+    }
+  }
+  return { sections, shnum, shstrndx };
+}
+
+export function parseElf(bytes: Uint8Array): ElfFile {
+  if (!isElf(bytes)) throw new ElfFormatError("the magic number is not \\x7fELF", 0);
+  if (bytes.length < 16) throw new ElfFormatError("the identification bytes are truncated", 4);
+  const cls = bytes[4];
+  const data = bytes[5];
+  if (cls !== 1 && cls !== 2) {
+    throw new ElfFormatError(`EI_CLASS is ${cls}, neither 1 (32-bit) nor 2 (64-bit)`, 4);
+  }
+  if (data !== 1 && data !== 2) {
+    throw new ElfFormatError(`EI_DATA is ${data}, neither 1 (LSB) nor 2 (MSB)`, 5);
+  }
+  const is64 = cls === 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r = new Reader(view, data === 1, is64);
+  r.check(0, is64 ? 64 : 52, "the file header");
+  const w = is64 ? 8 : 4;
+  const phoffAt = 24 + w;
+  const shoffAt = phoffAt + w;
+  const flagsAt = shoffAt + w;
+  const phoff = r.word(phoffAt, "e_phoff");
+  const shoff = r.word(shoffAt, "e_shoff");
+  const phentsize = r.u16(flagsAt + 6, "e_phentsize");
+  const phnum = r.u16(flagsAt + 8, "e_phnum");
+  const shentsize = r.u16(flagsAt + 10, "e_shentsize");
+  const programHeaders = readProgramHeaders(r, phoff, phnum, phentsize);
+  const { sections, shnum, shstrndx } = readSections(
+    r,
+    shoff,
+    r.u16(flagsAt + 12, "e_shnum"),
+    shentsize,
+    r.u16(flagsAt + 14, "e_shstrndx"),
+  );
+  const elf: ElfFile = {
+    bytes,
     class: is64 ? 64 : 32,
     endianness: data === 1 ? "little" : "big",
-    type,
-    machine,
-    flags,
-    entry,
+    osabi: bytes[7]!,
+    abiVersion: bytes[8]!,
+    version: r.u32(20, "e_version"),
+    type: r.u16(16, "e_type"),
+    machine: r.u16(18, "e_machine"),
+    flags: r.u32(flagsAt, "e_flags"),
+    entry: r.word(24, "e_entry"),
+    phoff,
+    shoff,
+    ehsize: r.u16(flagsAt + 4, "e_ehsize"),
+    phentsize,
+    shentsize,
+    shnum,
+    shstrndx,
     programHeaders,
-    interpreter,
+    sections,
+    interpreter: null,
+    dynamic: [],
+    dynstrOffset: null,
+    dynstrSize: 0,
     needed: [],
     soname: null,
     runpath: null,
     rpath: null,
+    dtFlags: 0,
+    dtFlags1: 0,
   };
-  const dyn = programHeaders.find((p) => p.type === PT_DYNAMIC);
-  if (dyn === undefined) return result;
-  r.check(dyn.offset, dyn.filesz, "PT_DYNAMIC");
-  const entSize = is64 ? 16 : 8;
-  const entries: { tag: number; val: number; at: number }[] = [];
-  for (let o = dyn.offset; o + entSize <= dyn.offset + dyn.filesz; o += entSize) {
-    const tag = is64 ? Number(view.getBigInt64(o, r.little)) : view.getInt32(o, r.little);
-    if (tag === DT_NULL) break;
-    entries.push({ tag, val: r.addr(o + entSize / 2, "a dynamic entry"), at: o });
+  const interp = programHeaders.find((p) => p.type === PT_INTERP);
+  if (interp !== undefined) {
+    r.check(interp.offset, interp.filesz, "PT_INTERP");
+    elf.interpreter = r.cstring(
+      interp.offset,
+      interp.offset + interp.filesz,
+      "the interpreter path",
+    );
   }
-  const strtabAddr = entries.find((e) => e.tag === DT_STRTAB);
-  if (strtabAddr === undefined) return result;
-  // DT_STRTAB is a virtual address: map it to a file offset through PT_LOAD.
-  const seg = programHeaders.find(
-    (p) => p.type === PT_LOAD && strtabAddr.val >= p.vaddr && strtabAddr.val < p.vaddr + p.filesz,
-  );
-  if (seg === undefined)
-    throw new ElfFormatError("DT_STRTAB points outside every loaded segment", strtabAddr.at);
-  const strtab = seg.offset + (strtabAddr.val - seg.vaddr);
-  const strsz = entries.find((e) => e.tag === DT_STRSZ)?.val ?? seg.offset + seg.filesz - strtab;
-  const str = (e: { val: number; at: number }) => {
-    if (e.val >= strsz) throw new ElfFormatError("a dynamic string offset is past DT_STRSZ", e.at);
-    return r.cstring(strtab + e.val, strtab + strsz, "a dynamic string");
-  };
-  for (const e of entries) {
-    if (e.tag === DT_NEEDED) result.needed.push(str(e));
-    else if (e.tag === DT_SONAME) result.soname = str(e);
-    else if (e.tag === DT_RUNPATH) result.runpath = str(e);
-    else if (e.tag === DT_RPATH) result.rpath = str(e);
+  readDynamic(elf, r);
+  return elf;
+}
+
+/** Where the dynamic section is: PT_DYNAMIC (as the loader finds it), else the SHT_DYNAMIC section. */
+function dynamicExtent(elf: ElfFile): { offset: number; size: number } | null {
+  const seg = elf.programHeaders.find((p) => p.type === PT_DYNAMIC);
+  if (seg !== undefined) return { offset: seg.offset, size: seg.filesz };
+  const sec = elf.sections.find((s) => s.type === SHT_DYNAMIC);
+  if (sec !== undefined) return { offset: sec.offset, size: sec.size };
+  return null;
+}
+
+function readDynamic(elf: ElfFile, r: Reader): void {
+  const ext = dynamicExtent(elf);
+  if (ext === null) return;
+  r.check(ext.offset, ext.size, "the dynamic section");
+  const entSize = r.is64 ? 16 : 8;
+  for (let o = ext.offset; o + entSize <= ext.offset + ext.size; o += entSize) {
+    const tag = r.sword(o, "d_tag");
+    elf.dynamic.push({ tag, value: r.wordBig(o + entSize / 2, "d_val"), at: o });
+    if (tag === BigInt(DT_NULL)) break;
   }
-  return result;
+  const get = (t: number) => elf.dynamic.find((e) => e.tag === BigInt(t));
+  elf.dtFlags = Number((get(DT_FLAGS)?.value ?? 0n) & 0xffffffffn);
+  elf.dtFlags1 = Number((get(DT_FLAGS_1)?.value ?? 0n) & 0xffffffffn);
+  const strtab = get(DT_STRTAB);
+  if (strtab === undefined) return;
+  const strsz = get(DT_STRSZ);
+  const size = strsz !== undefined && strsz.value < BigInt(r.size) ? Number(strsz.value) : null;
+  // DT_STRTAB is a virtual address: map it through PT_LOAD; an object without
+  // segments (or a prelinked oddity) falls back to the dynamic section's sh_link.
+  let offset =
+    strtab.value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? offsetOfAddress(elf, Number(strtab.value), size ?? 1)
+      : null;
+  let limit = size;
+  if (offset === null) {
+    const dynSec = elf.sections.find((s) => s.type === SHT_DYNAMIC);
+    const linked = dynSec !== undefined ? elf.sections[dynSec.link] : undefined;
+    if (linked === undefined) {
+      throw new ElfFormatError("DT_STRTAB points outside every loaded segment", strtab.at);
+    }
+    offset = linked.offset;
+    limit = linked.size;
+  }
+  if (limit === null) {
+    const seg = elf.programHeaders.find(
+      (p) => p.type === PT_LOAD && offset! >= p.offset && offset! < p.offset + p.filesz,
+    );
+    limit = seg !== undefined ? seg.offset + seg.filesz - offset : 0;
+  }
+  r.check(offset, limit, "the dynamic string table");
+  elf.dynstrOffset = offset;
+  elf.dynstrSize = limit;
+  for (const e of elf.dynamic) {
+    const t = Number(e.tag);
+    if (t !== DT_NEEDED && t !== DT_SONAME && t !== DT_RUNPATH && t !== DT_RPATH) continue;
+    const s = dynamicString(elf, r, e);
+    if (t === DT_NEEDED) elf.needed.push(s);
+    else if (t === DT_SONAME) elf.soname = s;
+    else if (t === DT_RUNPATH) elf.runpath = s;
+    else elf.rpath = s;
+  }
+}
+
+/** The string a dynamic entry's value points at in the dynamic string table. */
+export function dynamicString(elf: ElfFile, r: Reader, e: DynamicEntry): string {
+  if (elf.dynstrOffset === null) {
+    throw new ElfFormatError("a dynamic entry names a string, but there is no DT_STRTAB", e.at);
+  }
+  if (e.value >= BigInt(elf.dynstrSize)) {
+    throw new ElfFormatError("a dynamic string offset is past the string table", e.at);
+  }
+  const start = elf.dynstrOffset + Number(e.value);
+  return r.cstring(start, elf.dynstrOffset + elf.dynstrSize, "a dynamic string");
 }
 
 /** Whether the file is statically linked: no interpreter and no dynamic section. */
 export function isStaticallyLinked(elf: ElfFile): boolean {
   return elf.interpreter === null && !elf.programHeaders.some((p) => p.type === PT_DYNAMIC);
+}
+
+/** A section by name, or undefined. */
+export function sectionNamed(elf: ElfFile, name: string): SectionHeader | undefined {
+  return elf.sections.find((s) => s.name === name);
 }
