@@ -11,11 +11,13 @@ cd "$(dirname "$0")/.."
 # gcc, make, xz-utils, bzip2: host compiler and tools for native builds.
 # The cross compilers (and their C libraries) of the targets the tests build;
 # `xpkgs doctor --install TARGET` adds others.
-# file, binutils: the tests compare our outputs with file(1) and readelf.
+# file, binutils, patchelf: the ELF toolkit's tests compare ours with these.
+# libc6-*-cross without compilers: big-endian and 32-bit ELF files for that corpus.
 apt_packages=(bubblewrap nix-bin qemu-user-static gcc make xz-utils bzip2 zstd unzip file binutils
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  patchelf gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)
 
 missing=()
 for p in "${apt_packages[@]}"; do

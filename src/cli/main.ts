@@ -9,6 +9,10 @@ import { XpkgsError } from "../errors.js";
 import { registerBuild } from "./build.js";
 import { registerDerivationAdd } from "./derivation-add.js";
 import { registerDoctor } from "./doctor.js";
+import { registerFile } from "./file.js";
+import { registerInspect } from "./inspect.js";
+import { registerLdd } from "./ldd.js";
+import { registerReadelf } from "./readelf.js";
 import { registerGc } from "./gc.js";
 import { registerList } from "./list.js";
 import { registerLog } from "./log.js";
@@ -30,7 +34,7 @@ export function makeProgram(): Command {
       "Cross-compile and statically link real open-source packages, with Nix-compatible store paths.\n" +
         "Example: xpkgs show pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped",
     )
-    .version(pkg.version, "-V, --version", "print the xpkgs version")
+    .version(pkg.version, "--version", "print the xpkgs version")
     .option("--debug", "print stack traces on errors")
     .option(
       "-f, --overlay <file>",
@@ -52,6 +56,10 @@ export function makeProgram(): Command {
   registerLog(program);
   registerDoctor(program);
   registerList(program);
+  registerFile(program);
+  registerReadelf(program);
+  registerLdd(program);
+  registerInspect(program);
   return program;
 }
 

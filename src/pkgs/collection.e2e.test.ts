@@ -2,11 +2,14 @@
 // and smoke-tested; then some used for real, across machines.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { e2eStoreEnv, runCliAsync } from "../cli/testing.js";
+import { describePath } from "../elf/describe.js";
+import { parseElf } from "../elf/parse.js";
+import { formatHeader } from "../elf/readelf.js";
 import { buildMachinePlatform } from "../systems/elaborate.js";
 import { collectionColumns, collectionPackages, judgeCell } from "./collection.js";
 import { PackageUniverse } from "./top-level.js";
@@ -24,6 +27,22 @@ describe("the collection matrix", () => {
       .map(({ a, v }) => `${a}: ${v.text}`);
     assert.deepEqual(failures, [], r.stderr.slice(-3000));
     assert.equal(r.status, 0);
+    // The ELF toolkit on what xpkgs built: the same words as file(1), the same header as readelf.
+    for (const a of attrs) {
+      const pkg = universe.resolve(a);
+      if (pkg.meta.mainProgram === undefined) continue;
+      const bin = realpathSync(join(pkg.out, "bin", pkg.meta.mainProgram));
+      assert.equal(
+        describePath(bin),
+        execFileSync("file", ["-b", bin], { encoding: "utf8" }).trim(),
+        a,
+      );
+      assert.equal(
+        formatHeader(parseElf(readFileSync(bin))),
+        execFileSync("readelf", ["-h", bin], { encoding: "utf8" }),
+        a,
+      );
+    }
   });
 });
 
