@@ -12,6 +12,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerFile } from "./file.js";
 import { registerInspect } from "./inspect.js";
 import { registerLdd } from "./ldd.js";
+import { registerPatchelf } from "./patchelf.js";
 import { registerReadelf } from "./readelf.js";
 import { registerGc } from "./gc.js";
 import { registerList } from "./list.js";
@@ -60,6 +61,7 @@ export function makeProgram(): Command {
   registerReadelf(program);
   registerLdd(program);
   registerInspect(program);
+  registerPatchelf(program);
   return program;
 }
 

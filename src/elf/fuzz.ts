@@ -6,6 +6,7 @@
 import { describeElf } from "./describe.js";
 import { reportElf } from "./inspect.js";
 import { ElfFormatError, parseElf } from "./parse.js";
+import { ElfEditError, patchElf } from "./patchelf.js";
 import {
   formatDynamic,
   formatHeader,
@@ -77,9 +78,15 @@ export function exercise(bytes: Uint8Array): string | null {
     formatSymbols(elf);
     formatVersions(elf);
     reportElf(elf, "fuzz", "/xpkgs/store");
+    // The growing edits: new strings, a moved interpreter, a new segment.
+    const patched = patchElf(bytes, {
+      setRpath: `/fuzz/${"r".repeat(64)}`,
+      ...(elf.interpreter !== null ? { setInterpreter: `/fuzz/${"i".repeat(64)}` } : {}),
+    });
+    parseElf(patched);
     return null;
   } catch (e) {
-    if (e instanceof ElfFormatError) return null;
+    if (e instanceof ElfFormatError || e instanceof ElfEditError) return null;
     return e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e);
   }
 }
