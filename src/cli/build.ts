@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
+import { inspectTree, summaryLine } from "../elf/inspect.js";
 import { ProgressReporter, type Verbosity } from "../build/progress.js";
 import { realise } from "../build/scheduler.js";
 import { checkDerivation } from "../build/check.js";
@@ -129,6 +131,13 @@ export function registerBuild(program: Command): void {
             if (opts.outLink !== false)
               createOutLink(store, outLinkName(opts.outLink, i, id), o.path);
             process.stdout.write(`${o.path}\n`);
+            // The portability report's one line (stderr: stdout stays the paths).
+            if (opts.quiet !== true) {
+              const { reports } = inspectTree(o.path, store.storeDir);
+              if (reports.length > 0) {
+                process.stderr.write(`${basename(o.path).slice(33)}: ${summaryLine(reports)}\n`);
+              }
+            }
           }
         });
       } finally {

@@ -92,6 +92,7 @@ function compare(a: number[], b: number[]): number {
 
 /** Store paths named in the bytes: `<storeDir>/<32 chars>-<name>`, distinct, sorted. */
 export function storeReferences(bytes: Uint8Array, storeDir: string): string[] {
+  if (storeDir === "") return [];
   const needle = Buffer.from(`${storeDir}/`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found = new Set<string>();
@@ -119,7 +120,8 @@ export function reportElf(elf: ElfFile, path: string, storeDir: string): ElfRepo
   const glibcxx = highestVersion(versions, "GLIBCXX_");
   const refs = storeReferences(elf.bytes, storeDir);
   const arch = archOf(elf);
-  const interpInStore = elf.interpreter !== null && elf.interpreter.startsWith(`${storeDir}/`);
+  const inStore = (p: string | null) => storeDir !== "" && p !== null && p.includes(`${storeDir}/`);
+  const interpInStore = inStore(elf.interpreter);
   const libs = elf.needed.filter((n) => !libcNames.test(n));
   let verdict: string;
   let portable = false;
@@ -136,7 +138,7 @@ export function reportElf(elf: ElfFile, path: string, storeDir: string): ElfRepo
     else if (elf.interpreter !== null) needs.push(elf.interpreter);
     if (glibcxx !== null) needs.push(`libstdc++ with GLIBCXX_${glibcxx}`);
     needs.push(...libs);
-    const runpathInStore = (elf.runpath ?? elf.rpath ?? "").includes(`${storeDir}/`);
+    const runpathInStore = inStore(elf.runpath ?? elf.rpath);
     verdict = `needs ${needs.length > 0 ? needs.join(" and ") : "nothing but the loader"}`;
     if (runpathInStore && libs.length > 0) verdict += " (found through a RUNPATH inside the store)";
   }
@@ -170,7 +172,7 @@ function hasElfMagic(path: string): boolean {
   }
 }
 
-/** Reports for every ELF file under `root` (a file or a folder), sorted by path. */
+/** Reports for every ELF file under `root` (a file or a folder), sorted by path; storeDir "" skips store checks. */
 export function inspectTree(
   root: string,
   storeDir: string,
