@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { exampleNames } from "../systems/examples.js";
+import { commandName } from "./commands.js";
 import { runCli } from "./testing.js";
 
 const storeDir = join(mkdtempSync(join(tmpdir(), "xpkgs-cli-")), "store");
@@ -129,11 +130,27 @@ describe("errors and help", () => {
       ["doctor"],
       ["list"],
       ["search"],
+      ["file"],
+      ["readelf"],
+      ["ldd"],
+      ["patchelf"],
+      ["inspect"],
     ]) {
       const r = runCli([...args, "--help"]);
       assert.equal(r.status, 0, args.join(" "));
       assert.match(r.stdout, /^Usage: xpkgs/);
     }
+  });
+  it("loads only the command it runs, and all of them for the full help", () => {
+    assert.equal(commandName(["-f", "o.ts", "--debug", "build", "hello"]), "build");
+    assert.equal(commandName(["--overlay", "build", "show", "x"]), "show");
+    assert.equal(commandName(["--help"]), null);
+    const help = runCli(["--help"]).stdout;
+    for (const c of ["build", "readelf", "patchelf", "inspect", "search", "store"]) {
+      assert.match(help, new RegExp(`^  ${c} `, "m"), c);
+    }
+    // A mistyped command still gets commander's suggestion, from the full list.
+    assert.match(runCli(["readefl"]).stderr, /Did you mean readelf\?/);
   });
   it("refuses a bad store directory with the fix", () => {
     const r = runCli(["show", "hello"], { XPKGS_STORE_DIR: "relative/store" });

@@ -1,12 +1,13 @@
 /** Reading a file the ELF commands were given, with errors a user can act on. */
-import { readFileSync } from "node:fs";
+import { readElfFile } from "../elf/read-file.js";
 import { XpkgsError } from "../errors.js";
 import { type ElfFile, ElfFormatError, isElf, parseElf } from "../elf/parse.js";
 
-export function readElf(path: string): ElfFile {
-  let bytes: Buffer;
+/** `whole`: read every byte (symbol tables and sections' contents); else only what headers need. */
+export function readElf(path: string, whole = false): ElfFile {
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readElfFile(path, whole);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new XpkgsError(`${path}: no such file.`);

@@ -6,28 +6,14 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { XpkgsError } from "../errors.js";
-import { registerBuild } from "./build.js";
-import { registerDerivationAdd } from "./derivation-add.js";
-import { registerDoctor } from "./doctor.js";
-import { registerFile } from "./file.js";
-import { registerInspect } from "./inspect.js";
-import { registerLdd } from "./ldd.js";
-import { registerPatchelf } from "./patchelf.js";
-import { registerReadelf } from "./readelf.js";
-import { registerGc } from "./gc.js";
-import { registerList } from "./list.js";
-import { registerLog } from "./log.js";
-import { registerPathInfo } from "./path-info.js";
-import { registerStore } from "./store.js";
-import { registerPlatforms } from "./platforms.js";
-import { registerShow } from "./show.js";
-import { registerShowDerivation } from "./show-derivation.js";
+import { aliases, commandName, commands } from "./commands.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
 
-export function makeProgram(): Command {
+/** The program with the commands `argv` needs: the one it names, or all of them. */
+export async function makeProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name("xpkgs")
@@ -46,27 +32,18 @@ export function makeProgram(): Command {
     )
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: true });
-  registerPlatforms(program);
-  registerShow(program);
-  registerShowDerivation(program);
-  registerDerivationAdd(program);
-  registerBuild(program);
-  registerGc(program);
-  registerPathInfo(program);
-  registerStore(program);
-  registerLog(program);
-  registerDoctor(program);
-  registerList(program);
-  registerFile(program);
-  registerReadelf(program);
-  registerLdd(program);
-  registerInspect(program);
-  registerPatchelf(program);
+  const named = commandName(argv);
+  const wanted = named === null ? null : (aliases[named] ?? named);
+  const modules =
+    wanted !== null && commands[wanted] !== undefined ? [wanted] : Object.keys(commands);
+  for (const register of await Promise.all(modules.map((m) => commands[m]!()))) {
+    register(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = makeProgram();
+  const program = await makeProgram(argv);
   program.exitOverride();
   const debug = argv.includes("--debug");
   try {

@@ -79,7 +79,7 @@ export function registerPatchelf(program: Command): void {
         replace.push([flags.replaceNeeded as unknown as string, neu!]);
       }
       if (extra.length > 0) cmd.error(`error: one file at a time; unexpected: ${extra.join(" ")}`);
-      const elf = readElf(file);
+      const elf = readElf(file, true);
       const out: string[] = [];
       try {
         if (flags.printInterpreter === true) out.push(printInterpreter(elf));

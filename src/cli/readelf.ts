@@ -170,7 +170,8 @@ export function registerReadelf(program: Command): void {
         }
         const json: Record<string, unknown>[] = [];
         for (const f of files) {
-          const elf = readElf(f);
+          // Symbol tables (-s) are the only view that needs the whole file.
+          const elf = readElf(f, o.syms === true);
           if (o.json === true) {
             json.push({ file: f, ...readelfJson(elf, o) });
             continue;

@@ -4,7 +4,8 @@
  * and sections, in the same order); other files get a short type without
  * libmagic: directory, symbolic link, script with its interpreter, text, data.
  */
-import { closeSync, lstatSync, openSync, readSync, readlinkSync, readFileSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync, readlinkSync } from "node:fs";
+import { readElfFile } from "./read-file.js";
 import {
   DT_FLAGS_1,
   DF_1_PIE,
@@ -200,7 +201,10 @@ export function describeElf(elf: ElfFile, executableMode = false): string {
   const sectionNotes = readNotes(elf).filter((n) => n.section !== null);
   text += noteWords(elf, sectionNotes, done);
   if (debugInfo) text += ", with debug_info";
-  return `${text}, ${stripped ? "" : "not "}stripped`;
+  text += `, ${stripped ? "" : "not "}stripped`;
+  // file(1) reads at most 256 notes, and says so.
+  const noteCount = sectionNotes.length;
+  return noteCount >= 256 ? `${text}, too many notes (256)` : text;
 }
 
 function printable(bytes: Uint8Array): boolean {
@@ -237,7 +241,7 @@ export function describePath(path: string): string {
         [0o1000, "sticky "],
       ] as const;
       const prefix = modes.map(([bit, w]) => ((st.mode & bit) !== 0 ? w : "")).join("");
-      return prefix + describeElf(parseElf(readFileSync(path)), (st.mode & 0o111) !== 0);
+      return prefix + describeElf(parseElf(readElfFile(path)), (st.mode & 0o111) !== 0);
     } catch (e) {
       if (e instanceof ElfFormatError) return `ELF, corrupt: ${e.message}`;
       throw e;

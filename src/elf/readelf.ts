@@ -551,6 +551,7 @@ export function formatDynamic(elf: ElfFile): string {
     else if (tag === 15) value = `Library rpath: [${str()}]`;
     else if (tag === 29) value = `Library runpath: [${str()}]`;
     else if (tag === 30) value = flagList(e.value, flagNames);
+    else if (tag === 16 || tag === 22 || tag === 24) value = "";
     else if (tag === DT_FLAGS_1) value = `Flags: ${flagList(e.value, flag1Names)}`;
     else if (tag === 20) value = e.value === 7n ? "RELA" : e.value === 17n ? "REL" : `${e.value}`;
     else if (sizeTags.has(tag)) value = `${e.value} (bytes)`;
