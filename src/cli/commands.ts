@@ -24,6 +24,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   ldd: async () => (await import("./ldd.js")).registerLdd,
   inspect: async () => (await import("./inspect.js")).registerInspect,
   patchelf: async () => (await import("./patchelf.js")).registerPatchelf,
+  run: async () => (await import("./run.js")).registerRun,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

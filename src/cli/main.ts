@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // A command that sets process.exitCode (file, ldd, run…) keeps it.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has printed the usage message (or the help) already.

@@ -10,7 +10,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): CliResult {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string | Buffer,
+): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     env: { ...process.env, ...env },
     encoding: "utf8",

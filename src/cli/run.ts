@@ -1,0 +1,107 @@
+import type { Command } from "commander";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { availableParallelism, constants } from "node:os";
+import { join } from "node:path";
+import { ProgressReporter } from "../build/progress.js";
+import { realise } from "../build/scheduler.js";
+import { writeDerivations } from "../derivation/instantiate.js";
+import { XpkgsError } from "../errors.js";
+import { findProgram } from "../host/find-program.js";
+import { Store } from "../store/store.js";
+import { buildMachinePlatform } from "../systems/elaborate.js";
+import { qemuUserPackage } from "../systems/emulator.js";
+import { programRunner } from "../toolchains/runner.js";
+import { openUniverse } from "./universe.js";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "Build an attribute if needed, then run its main program (meta.mainProgram, or --bin) with " +
+        "the arguments after --: natively when this machine runs the host platform's programs, " +
+        "otherwise under qemu-user (with -L to the C library's sysroot for dynamic glibc " +
+        "programs). Exit status, stdin, stdout and stderr pass through.\n" +
+        "Example: xpkgs run pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped --bin readelf -- -h /bin/ls",
+    )
+    .argument("<attr>", "an attribute path")
+    .argument("[args...]", "arguments for the program (after --)")
+    .option("--bin <name>", "the program under bin/ to run, instead of meta.mainProgram")
+    .option("-q, --quiet", "no build progress")
+    .action(
+      async (
+        attr: string,
+        args: string[],
+        opts: { bin?: string; quiet?: boolean },
+        cmd: Command,
+      ) => {
+        const store = Store.fromEnv();
+        let out: string;
+        let command: string[];
+        try {
+          store.cleanup();
+          const universe = await openUniverse(cmd, store.storeDir);
+          const pkg = universe.resolve(attr);
+          const name = opts.bin ?? pkg.meta.mainProgram;
+          if (name === undefined) {
+            throw new XpkgsError(
+              `${attr} has no main program (meta.mainProgram). Name one with --bin, e.g. --bin ${pkg.pname}.`,
+            );
+          }
+          const build = buildMachinePlatform();
+          const runner = programRunner(pkg.hostPlatform, build);
+          if (runner === null) {
+            throw new XpkgsError(
+              `This machine cannot run ${pkg.hostPlatform.config} programs: no qemu-user emulates that CPU. ` +
+                "Copy the program to such a machine instead.",
+            );
+          }
+          if (runner.length > 0 && findProgram(runner[0]!) === null) {
+            throw new XpkgsError(
+              `${attr} is for ${pkg.hostPlatform.config}, which this machine runs under ${runner[0]}, ` +
+                `and that is not installed. Install it: apt-get install ${qemuUserPackage}`,
+            );
+          }
+          if (!store.isValid(pkg.out)) {
+            writeDerivations(store, universe.graph.closure(pkg.drvPath), universe.graph);
+            const reporter = new ProgressReporter(
+              process.stderr,
+              opts.quiet === true ? "quiet" : "normal",
+            );
+            const cores = availableParallelism();
+            const result = await realise(store, [pkg.drvPath], {
+              jobs: cores,
+              cores,
+              keepGoing: false,
+              dryRun: false,
+              reporter,
+            });
+            const failed = result.failed[0];
+            if (failed !== undefined) {
+              if (failed.error instanceof XpkgsError) throw failed.error;
+              throw failed.error;
+            }
+          }
+          out = pkg.out;
+          const programPath = join(out, "bin", name);
+          if (!existsSync(programPath)) {
+            const bins = existsSync(join(out, "bin")) ? readdirSync(join(out, "bin")).sort() : [];
+            throw new XpkgsError(
+              `${attr} has no bin/${name}. ` +
+                (bins.length > 0
+                  ? `Its programs: ${bins.slice(0, 30).join(", ")}.`
+                  : "It has no bin/ at all."),
+            );
+          }
+          command = [...runner, programPath, ...args];
+        } finally {
+          store.close();
+        }
+        const r = spawnSync(command[0]!, command.slice(1), { stdio: "inherit" });
+        if (r.error !== undefined)
+          throw new XpkgsError(`cannot run ${command[0]}: ${r.error.message}`);
+        // A program killed by a signal exits as a shell reports it: 128 + the signal's number.
+        process.exitCode = r.status ?? 128 + (r.signal === null ? 0 : constants.signals[r.signal]);
+      },
+    );
+}
