@@ -134,6 +134,19 @@ describe("corrupt input", () => {
     bad.writeBigUInt64LE(BigInt(good.length + 10), 0x28); // e_shoff
     assert.throws(() => parseElf(bad), ElfFormatError);
   });
+  it("an interpreter with no bytes (as in separate debug files) is *empty*, as file(1) says", () => {
+    const bad = Buffer.from(good);
+    const elf = parseElf(bad);
+    const i = elf.programHeaders.findIndex((p) => p.type === 3);
+    bad.writeBigUInt64LE(0n, elf.phoff + i * elf.phentsize + 32); // p_filesz
+    const dir = mkdtempSync(join(tmpdir(), "xpkgs-elf-"));
+    writeFileSync(join(dir, "debug"), bad, { mode: 0o644 });
+    assert.equal(parseElf(bad).interpreter, "");
+    assert.equal(
+      describePath(join(dir, "debug")),
+      execFileSync("file", ["-b", join(dir, "debug")], { encoding: "utf8" }).trim(),
+    );
+  });
   it("the commands print one paragraph and exit 1, without a stack trace", () => {
     const dir = mkdtempSync(join(tmpdir(), "xpkgs-elf-"));
     writeFileSync(join(dir, "cut"), good.subarray(0, 100));

@@ -293,7 +293,10 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     dtFlags1: 0,
   };
   const interp = programHeaders.find((p) => p.type === PT_INTERP);
-  if (interp !== undefined) {
+  if (interp !== undefined && interp.filesz === 0) {
+    // Separate debug files keep PT_INTERP but not its bytes.
+    elf.interpreter = "";
+  } else if (interp !== undefined) {
     r.check(interp.offset, interp.filesz, "PT_INTERP");
     elf.interpreter = r.cstring(
       interp.offset,

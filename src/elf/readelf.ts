@@ -283,7 +283,7 @@ export function formatProgramHeaders(elf: ElfFile, afterHeader = false): string 
         `  ${name} 0x${pad(hex(p.offset), 6)} 0x${pad(hex(p.vaddr), 8)} 0x${pad(hex(p.paddr), 8)} 0x${pad(hex(p.filesz), 5)} 0x${pad(hex(p.memsz), 5)} ${flagChars(p.flags)} 0x${hex(p.align)}`,
       );
     }
-    if (p.type === PT_INTERP && elf.interpreter !== null) {
+    if (p.type === PT_INTERP && elf.interpreter !== null && elf.interpreter !== "") {
       out.push(`      [Requesting program interpreter: ${elf.interpreter}]`);
     }
   }
