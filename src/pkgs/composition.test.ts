@@ -141,3 +141,28 @@ describe("toolchain limits", () => {
     assert.match(cc.drv.env.compilerPath!, /^\/usr\/bin\/.*gcc/);
   });
 });
+
+describe("meta.platforms and meta.brokenOn", () => {
+  const withMeta = (meta: Record<string, unknown>) =>
+    new PackageUniverse(elaboratePlatform("x86_64-unknown-linux-gnu"), "/xpkgs/store", [
+      (_final, prev) => ({
+        hello: prev.hello!.overrideAttrs!((p) => ({ meta: { ...p.meta, ...meta } })),
+      }),
+    ]);
+  it("refuses a package on a platform its meta.platforms leaves out, naming the way round", () => {
+    const u = withMeta({ platforms: ["x86_64-linux"] });
+    assert.equal(u.resolve("hello").pname, "hello");
+    assert.throws(
+      () => u.resolve("pkgsCross.aarch64-multiplatform.hello"),
+      /does not support aarch64-unknown-linux-gnu \(aarch64-linux\).*XPKGS_ALLOW_UNSUPPORTED=1/,
+    );
+  });
+  it("refuses a package marked broken there, with the reason", () => {
+    const u = withMeta({ brokenOn: { "aarch64-unknown-linux-musl": "needs a C++ toolchain" } });
+    assert.equal(u.resolve("pkgsCross.aarch64-multiplatform.hello").pname, "hello");
+    assert.throws(
+      () => u.resolve("pkgsCross.aarch64-multiplatform.pkgsStatic.hello"),
+      /hello is marked broken on aarch64-unknown-linux-musl: needs a C\+\+ toolchain\. .*XPKGS_ALLOW_BROKEN=1/,
+    );
+  });
+});

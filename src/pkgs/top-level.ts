@@ -14,6 +14,7 @@ import { musl } from "../toolchains/musl.js";
 import { linuxHeaders } from "../toolchains/linux-headers.js";
 import { Stdenv } from "../stdenv/make-derivation.js";
 import type { Package } from "./package.js";
+import { checkMeta } from "./meta-check.js";
 
 const setAttributes = ["pkgs", "pkgsStatic", "pkgsMusl", "pkgsCross"];
 
@@ -124,7 +125,9 @@ export class PackageUniverse {
               `that end at a package, such as '${[...walked, part].join(".")}'.`,
           );
         }
-        return set.package(part, here, setAttributes);
+        const pkg = set.package(part, here, setAttributes);
+        checkMeta(attrPath, pkg);
+        return pkg;
       }
       walked.push(part);
     }
