@@ -2,9 +2,9 @@
 // arguments, stdin, stdout, stderr and the exit status passed through.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { e2eStoreEnv, runCli } from "./testing.js";
 
@@ -36,6 +36,29 @@ describe("xpkgs run", () => {
     const bad = runCli(["run", "-q", attr, "--", "--no-such-option"], env);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unrecognized option.*no-such-option/);
+  });
+  it("--shell puts a qemu wrapper for each program first on PATH, and removes them after", () => {
+    const r = runCli(
+      [
+        "run",
+        "-q",
+        "--shell",
+        "pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped",
+        "--",
+        "-c",
+        'w=$(command -v readelf); echo "$w"; cat "$w"; readelf -h /bin/ls; exit 7',
+      ],
+      { ...env, SHELL: "/bin/sh" },
+    );
+    assert.equal(r.status, 7, r.stderr);
+    const [wrapper, ...rest] = r.stdout.split("\n");
+    assert.match(wrapper!, /xpkgs-run-shell-[^/]+\/readelf$/);
+    assert.match(
+      rest.join("\n"),
+      /exec 'qemu-aarch64-static' '[^']+-binutils-static-aarch64-unknown-linux-musl-2\.40\/bin\/readelf' "\$@"/,
+    );
+    assert.ok(r.stdout.endsWith(execFileSync("readelf", ["-h", "/bin/ls"], { encoding: "utf8" })));
+    assert.ok(!existsSync(dirname(wrapper!)), "the wrappers are removed");
   });
   it("names the programs there are when --bin names none", () => {
     const r = runCli(

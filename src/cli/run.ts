@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { availableParallelism, constants } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ProgressReporter } from "../build/progress.js";
 import { realise } from "../build/scheduler.js";
@@ -13,6 +13,21 @@ import { buildMachinePlatform } from "../systems/elaborate.js";
 import { qemuUserPackage } from "../systems/emulator.js";
 import { programRunner } from "../toolchains/runner.js";
 import { openUniverse } from "./universe.js";
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A folder with one script per program of `out`/bin/, each running it through `runner`. */
+function writeWrappers(out: string, runner: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "xpkgs-run-shell-"));
+  const bin = join(out, "bin");
+  for (const name of existsSync(bin) ? readdirSync(bin) : []) {
+    const program = join(bin, name);
+    if (!statSync(program).isFile()) continue;
+    const line = [...runner, program].map(quote).join(" ");
+    writeFileSync(join(dir, name), `#!/bin/sh\nexec ${line} "$@"\n`, { mode: 0o755 });
+  }
+  return dir;
+}
 
 export function registerRun(program: Command): void {
   program
@@ -27,23 +42,29 @@ export function registerRun(program: Command): void {
     .argument("<attr>", "an attribute path")
     .argument("[args...]", "arguments for the program (after --)")
     .option("--bin <name>", "the program under bin/ to run, instead of meta.mainProgram")
+    .option(
+      "--shell",
+      "instead, open $SHELL with a wrapper for each program of bin/ first on PATH (each calls " +
+        "qemu when needed, no binfmt); arguments after -- go to the shell",
+    )
     .option("-q, --quiet", "no build progress")
     .action(
       async (
         attr: string,
         args: string[],
-        opts: { bin?: string; quiet?: boolean },
+        opts: { bin?: string; quiet?: boolean; shell?: boolean },
         cmd: Command,
       ) => {
         const store = Store.fromEnv();
         let out: string;
         let command: string[];
+        let wrappers: string | null = null;
         try {
           store.cleanup();
           const universe = await openUniverse(cmd, store.storeDir);
           const pkg = universe.resolve(attr);
           const name = opts.bin ?? pkg.meta.mainProgram;
-          if (name === undefined) {
+          if (name === undefined && opts.shell !== true) {
             throw new XpkgsError(
               `${attr} has no main program (meta.mainProgram). Name one with --bin, e.g. --bin ${pkg.pname}.`,
             );
@@ -83,21 +104,31 @@ export function registerRun(program: Command): void {
             }
           }
           out = pkg.out;
-          const programPath = join(out, "bin", name);
-          if (!existsSync(programPath)) {
-            const bins = existsSync(join(out, "bin")) ? readdirSync(join(out, "bin")).sort() : [];
-            throw new XpkgsError(
-              `${attr} has no bin/${name}. ` +
-                (bins.length > 0
-                  ? `Its programs: ${bins.slice(0, 30).join(", ")}.`
-                  : "It has no bin/ at all."),
-            );
+          if (opts.shell === true) {
+            wrappers = writeWrappers(out, runner);
+            command = [process.env.SHELL ?? "/bin/sh", ...args];
+          } else {
+            const programPath = join(out, "bin", name!);
+            if (!existsSync(programPath)) {
+              const bins = existsSync(join(out, "bin")) ? readdirSync(join(out, "bin")).sort() : [];
+              throw new XpkgsError(
+                `${attr} has no bin/${name}. ` +
+                  (bins.length > 0
+                    ? `Its programs: ${bins.slice(0, 30).join(", ")}.`
+                    : "It has no bin/ at all."),
+              );
+            }
+            command = [...runner, programPath, ...args];
           }
-          command = [...runner, programPath, ...args];
         } finally {
           store.close();
         }
-        const r = spawnSync(command[0]!, command.slice(1), { stdio: "inherit" });
+        const env =
+          wrappers === null
+            ? process.env
+            : { ...process.env, PATH: `${wrappers}:${process.env.PATH ?? ""}` };
+        const r = spawnSync(command[0]!, command.slice(1), { stdio: "inherit", env });
+        if (wrappers !== null) rmSync(wrappers, { recursive: true, force: true });
         if (r.error !== undefined)
           throw new XpkgsError(`cannot run ${command[0]}: ${r.error.message}`);
         // A program killed by a signal exits as a shell reports it: 128 + the signal's number.
