@@ -88,9 +88,10 @@ describe("hello on every variant", () => {
       const [cmd, ...args] = v.run(bin);
       assert.equal(execFileSync(cmd!, args, { encoding: "utf8" }), "Hello, world!\n", v.attr);
     });
-    // The static and the dynamic musl sets share one musl.
+    // The static and the dynamic musl sets share one musl: it is built at most once (not at
+    // all when an earlier test of this run built it in the shared store).
     const musls =
       r.stderr.match(/^building .*-musl-x86_64-unknown-linux-musl-1\.2\.3\.drv$/gm) ?? [];
-    assert.equal(musls.length, 1);
+    assert.ok(musls.length <= 1, `musl built ${musls.length} times`);
   });
 });
