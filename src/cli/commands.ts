@@ -25,6 +25,8 @@ export const commands: Record<string, () => Promise<Register>> = {
   inspect: async () => (await import("./inspect.js")).registerInspect,
   patchelf: async () => (await import("./patchelf.js")).registerPatchelf,
   run: async () => (await import("./run.js")).registerRun,
+  bundle: async () => (await import("./bundle.js")).registerBundle,
+  copy: async () => (await import("./copy.js")).registerCopy,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

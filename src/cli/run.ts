@@ -1,17 +1,15 @@
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism, constants, tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ProgressReporter } from "../build/progress.js";
-import { realise } from "../build/scheduler.js";
-import { writeDerivations } from "../derivation/instantiate.js";
 import { XpkgsError } from "../errors.js";
 import { findProgram } from "../host/find-program.js";
 import { Store } from "../store/store.js";
 import { buildMachinePlatform } from "../systems/elaborate.js";
 import { qemuUserPackage } from "../systems/emulator.js";
 import { programRunner } from "../toolchains/runner.js";
+import { ensureBuilt } from "./realise-attr.js";
 import { openUniverse } from "./universe.js";
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -83,26 +81,7 @@ export function registerRun(program: Command): void {
                 `and that is not installed. Install it: apt-get install ${qemuUserPackage}`,
             );
           }
-          if (!store.isValid(pkg.out)) {
-            writeDerivations(store, universe.graph.closure(pkg.drvPath), universe.graph);
-            const reporter = new ProgressReporter(
-              process.stderr,
-              opts.quiet === true ? "quiet" : "normal",
-            );
-            const cores = availableParallelism();
-            const result = await realise(store, [pkg.drvPath], {
-              jobs: cores,
-              cores,
-              keepGoing: false,
-              dryRun: false,
-              reporter,
-            });
-            const failed = result.failed[0];
-            if (failed !== undefined) {
-              if (failed.error instanceof XpkgsError) throw failed.error;
-              throw failed.error;
-            }
-          }
+          await ensureBuilt(store, universe, pkg, opts.quiet === true);
           out = pkg.out;
           if (opts.shell === true) {
             wrappers = writeWrappers(out, runner);

@@ -63,7 +63,8 @@ function defaultDirs(elf: ElfFile): string[] {
   return elf.class === 64 ? ["/lib64", "/usr/lib64", "/lib", "/usr/lib"] : ["/lib", "/usr/lib"];
 }
 
-function compatible(path: string, like: ElfFile): ElfFile | null {
+/** The file at `path` parsed, when it is an ELF file of the same machine and class as `like`; else null. */
+export function compatibleElf(path: string, like: ElfFile): ElfFile | null {
   try {
     if (!statSync(path).isFile()) return null;
     const bytes = readFileSync(path);
@@ -89,10 +90,15 @@ export function ldd(path: string, root = "/"): LddResult {
   const under = (p: string) => (p.startsWith(root) ? p : join(root, p));
   const result: LddResult = {
     interpreter: main.interpreter,
+    // Under the root first, then the path itself (a loader in the store is found whatever the root).
     interpreterPath:
-      main.interpreter !== null && existsSync(under(main.interpreter))
-        ? under(main.interpreter)
-        : null,
+      main.interpreter === null || main.interpreter === ""
+        ? null
+        : existsSync(under(main.interpreter))
+          ? under(main.interpreter)
+          : existsSync(main.interpreter)
+            ? main.interpreter
+            : null,
     libraries: [],
   };
   const found = new Map<string, string | null>();
@@ -108,7 +114,7 @@ export function ldd(path: string, root = "/"): LddResult {
       let hit: string | null = null;
       let hitElf: ElfFile | null = null;
       if (name.includes("/")) {
-        hitElf = compatible(under(name), main);
+        hitElf = compatibleElf(under(name), main);
         hit = hitElf !== null ? under(name) : null;
       } else {
         const dirs = [
@@ -126,7 +132,7 @@ export function ldd(path: string, root = "/"): LddResult {
           .filter((d) => d !== "")
           .flatMap((d) => [join(under(d), name), join(d, name)]);
         for (const candidate of [...new Set(candidates)]) {
-          hitElf = compatible(candidate, main);
+          hitElf = compatibleElf(candidate, main);
           if (hitElf !== null) {
             hit = candidate;
             break;

@@ -12,7 +12,6 @@
  * loader does not need PT_NOTE; the notes stay in the file and in their
  * sections. A file without a PT_NOTE cannot grow, and says so.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   DT_NEEDED,
@@ -27,16 +26,12 @@ import {
   PT_INTERP,
   PT_LOAD,
   PT_NOTE,
+  SHT_DYNSYM,
+  SHT_GNU_VERDEF,
   SHT_GNU_VERNEED,
 } from "./constants.js";
-import {
-  type ElfFile,
-  type ProgramHeader,
-  dynamicString,
-  isElf,
-  parseElf,
-  readerOf,
-} from "./parse.js";
+import { type ElfFile, type ProgramHeader, dynamicString, parseElf, readerOf } from "./parse.js";
+import { compatibleElf } from "./ldd.js";
 import { readVersionNeeds } from "./tables.js";
 
 /** An edit that cannot be made to this file; the message says why and what to do. */
@@ -113,7 +108,7 @@ function editedEntries(elf: ElfFile, o: PatchOptions): Entry[] {
         const real = dir.replace(/\$(ORIGIN|\{ORIGIN\})/g, o.shrinkRpath!.fileDir);
         const prefixes = o.shrinkRpath!.allowedPrefixes;
         if (prefixes !== undefined && !prefixes.some((p) => dir.startsWith(p))) return true;
-        return needed.some((n) => holdsLibrary(join(real, n), elf));
+        return needed.some((n) => compatibleElf(join(real, n), elf) !== null);
       });
       cur.str = kept.join(":");
     }
@@ -136,19 +131,67 @@ function editedEntries(elf: ElfFile, o: PatchOptions): Entry[] {
   return entries;
 }
 
-function holdsLibrary(path: string, like: ElfFile): boolean {
-  if (!existsSync(path)) return false;
-  try {
-    const bytes = readFileSync(path);
-    if (!isElf(bytes)) return false;
-    const e = parseElf(bytes);
-    return e.machine === like.machine && e.class === like.class;
-  } catch {
-    return false;
-  }
+const align = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/**
+ * The old RPATH/RUNPATH string's place in the string table, when it may be
+ * overwritten: no other name (dynamic entry, symbol, version) starts inside it
+ * (linkers share string tails). Null when there is none, or when the symbols
+ * cannot be read to be sure.
+ */
+function rpathSlot(elf: ElfFile, table: Buffer): { at: number; length: number } | null {
+  const own = elf.dynamic.filter((e) => e.tag === BigInt(DT_RUNPATH) || e.tag === BigInt(DT_RPATH));
+  if (own.length !== 1) return null;
+  const at = Number(own[0]!.value);
+  if (at <= 0 || at >= table.length) return null;
+  const end = table.indexOf(0, at);
+  if (end === -1) return null;
+  const names = stringOffsets(elf, own[0]!.at);
+  if (names === null) return null;
+  if (names.some((n) => n >= at && n < end)) return null;
+  return { at, length: end - at };
 }
 
-const align = (n: number, a: number) => Math.ceil(n / a) * a;
+/** Every dynamic string table offset the file names, but the dynamic entry at `except`; null if unsure. */
+function stringOffsets(elf: ElfFile, except: number): number[] | null {
+  const dynsym = elf.sections.find((s) => s.type === SHT_DYNSYM);
+  if (dynsym === undefined || elf.sections.length === 0) return null;
+  try {
+    const r = readerOf(elf);
+    const offsets: number[] = [];
+    for (const e of elf.dynamic) {
+      if (e.at !== except && stringTags.has(e.tag)) offsets.push(Number(e.value));
+    }
+    const entsize = elf.class === 64 ? 24 : 16;
+    for (let o = dynsym.offset; o + entsize <= dynsym.offset + dynsym.size; o += entsize) {
+      offsets.push(r.u32(o, "symbol name"));
+    }
+    for (const need of readVersionNeeds(elf)) {
+      offsets.push(r.u32(need.at + 4, "version need file"));
+      for (const v of need.versions) offsets.push(r.u32(v.at + 8, "version need name"));
+    }
+    const verdef = elf.sections.find((s) => s.type === SHT_GNU_VERDEF);
+    if (verdef !== undefined) {
+      let d = verdef.offset;
+      for (let i = 0; i < 10000; i++) {
+        const cnt = r.u16(d + 6, "version definition");
+        let a = d + r.u32(d + 12, "version definition");
+        for (let j = 0; j < cnt && j < 10000; j++) {
+          offsets.push(r.u32(a, "version definition name"));
+          const next = r.u32(a + 4, "version definition");
+          if (next === 0) break;
+          a += next;
+        }
+        const next = r.u32(d + 16, "version definition");
+        if (next === 0) break;
+        d += next;
+      }
+    }
+    return offsets;
+  } catch {
+    return null;
+  }
+}
 
 /** Where a string lives in the string table (a NUL-terminated match, possibly a suffix), or -1. */
 function findString(table: Buffer, s: string): number {
@@ -212,7 +255,31 @@ export function patchElf(input: Uint8Array, o: PatchOptions): Uint8Array {
     appendedSize += b.length;
     return oldStr.length + appendedSize - b.length;
   };
-  for (const e of entries) if (e.str !== undefined) e.value = BigInt(offsetOf(e.str));
+  // The old RPATH/RUNPATH string takes a new one that is no longer in place (as patchelf does),
+  // and is zeroed when nothing names it any more, so the file stops naming those folders.
+  const slot = dynamicEdits ? rpathSlot(elf, oldStr) : null;
+  let slotTaken = false;
+  for (const e of entries) {
+    if (e.str === undefined) continue;
+    const isRpath = e.tag === BigInt(DT_RPATH) || e.tag === BigInt(DT_RUNPATH);
+    if (
+      isRpath &&
+      slot !== null &&
+      !slotTaken &&
+      findString(oldStr, e.str) === -1 &&
+      e.str.length <= slot.length
+    ) {
+      oldStr.fill(0, slot.at, slot.at + slot.length);
+      oldStr.write(e.str, slot.at, "latin1");
+      slotTaken = true;
+      e.value = BigInt(slot.at);
+    } else e.value = BigInt(offsetOf(e.str));
+  }
+  if (slot !== null && !slotTaken && !entries.some((e) => e.value === BigInt(slot.at))) {
+    oldStr.fill(0, slot.at, slot.at + slot.length);
+    slotTaken = true;
+  }
+  if (slotTaken) oldStr.copy(out, elf.dynstrOffset! + slot!.at, slot!.at, slot!.at + slot!.length);
   // Version needs name the library files too; a replaced NEEDED renames its vn_file.
   const vnFileEdits: { at: number; value: number }[] = [];
   if ((o.replaceNeeded ?? []).length > 0) {

@@ -1,0 +1,185 @@
+import type { Command } from "commander";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeBundle } from "../deploy/bundle.js";
+import {
+  type CopyItem,
+  bundleItem,
+  describePlan,
+  fileItem,
+  probeDevice,
+  runsOn,
+  smokeOnDevice,
+  upload,
+} from "../deploy/copy.js";
+import { SshSession, parseSshUrl, sshUrlHelp } from "../deploy/ssh.js";
+import { archOf } from "../elf/inspect.js";
+import { isStaticallyLinked, parseElf } from "../elf/parse.js";
+import { readElfFile } from "../elf/read-file.js";
+import { XpkgsError } from "../errors.js";
+import type { SmokeTest } from "../pkgs/smoke.js";
+import { human } from "./bundle.js";
+import { shipInput } from "./ship-input.js";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+interface CopyOpts {
+  to: string;
+  identity?: string;
+  option?: string[];
+  bin?: string[];
+  sysroot?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  timeout: string;
+  quiet?: boolean;
+}
+
+function isStaticProgram(path: string): boolean {
+  const elf = parseElf(readElfFile(path));
+  return isStaticallyLinked(elf) || (elf.interpreter === null && elf.needed.length === 0);
+}
+
+export function registerCopy(program: Command): void {
+  program
+    .command("copy")
+    .description(
+      "Put a program on a device over SSH and prove it runs there. A static program is copied " +
+        "as one file; a dynamic one as a bundle (see xpkgs bundle). Before copying, reads the " +
+        "device's uname -m and loaders and refuses a program for another architecture (unless " +
+        "--force). Uploads under a temporary name, checks every file's sha256 on the device, " +
+        "renames into place (modes kept), then runs the smoke test there (meta.smokeTest, else " +
+        "--version, else --help). The device needs only sshd and a POSIX shell.\n" +
+        "Example: xpkgs copy pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped --bin readelf --to ssh://root@192.168.1.20/opt/bin",
+    )
+    .argument(
+      "<what>",
+      "an attribute path, an ELF program, a package output folder, or a bundle folder",
+    )
+    .requiredOption("--to <url>", `where: ${sshUrlHelp} (default folder: the login folder)`)
+    .option("-i, --identity <key>", "the private key ssh logs in with")
+    .option("-o, --option <opt>", "an ssh option, as for ssh -o (repeat for more)", collect)
+    .option(
+      "--bin <name>",
+      "the program of bin/ to copy (default meta.mainProgram; repeat to bundle several)",
+      collect,
+    )
+    .option(
+      "--sysroot <dir>",
+      "where a dynamic program's loader and C library are (default / or /usr/<triple>)",
+    )
+    .option("--force", "copy even when the device's architecture does not match")
+    .option("--dry-run", "show the plan; do not connect")
+    .option("--timeout <seconds>", "how long to wait for the device to answer", "10")
+    .option("-q, --quiet", "no build or upload progress")
+    .action(async (what: string, opts: CopyOpts, cmd: Command) => {
+      const target = parseSshUrl(opts.to);
+      const timeout = Number(opts.timeout);
+      if (!Number.isInteger(timeout) || timeout < 1) {
+        throw new XpkgsError(`--timeout ${opts.timeout} is not a whole number of seconds ≥ 1.`);
+      }
+      const dir = target.dir ?? ".";
+      const input = await shipInput(cmd, what, opts);
+      const say = (line: string) => {
+        if (opts.quiet !== true) process.stderr.write(`${line}\n`);
+      };
+      const scratch = mkdtempSync(join(tmpdir(), "xpkgs-copy-"));
+      let session: SshSession | null = null;
+      try {
+        let item: CopyItem;
+        let test: SmokeTest;
+        if (input.bundle !== null) {
+          const m = input.bundle.manifest;
+          const program = Object.keys(m.programs)[0]!;
+          const name = input.bundle.dir
+            .split("/")
+            .filter((s) => s !== "")
+            .pop()!;
+          item = bundleItem(name, input.bundle.dir, m.arch, m.static, program);
+          test = input.smoke[program]!;
+        } else {
+          const first = input.programs[0]!;
+          const arch = archOf(parseElf(readElfFile(first.path)));
+          test = input.smoke[first.name]!;
+          if (input.programs.length === 1 && isStaticProgram(first.path)) {
+            item = fileItem(first.name, first.path, arch);
+          } else {
+            const name = `${first.name}-bundle`;
+            const m = makeBundle(
+              {
+                programs: input.programs,
+                sysroot: input.sysroot,
+                storeDir: input.storeDir,
+                source: input.source,
+              },
+              join(scratch, name),
+            );
+            for (const w of m.warnings) say(`warning: ${w}`);
+            item = bundleItem(name, join(scratch, name), m.arch, m.static, first.name);
+          }
+        }
+        const plan = describePlan(item, target, dir, test);
+        if (opts.dryRun === true) {
+          process.stdout.write(plan);
+          process.stdout.write("(dry run: nothing was sent; the device was not contacted)\n");
+          return;
+        }
+        say(plan.trimEnd());
+        session = new SshSession(target, {
+          identity: opts.identity,
+          options: opts.option,
+          timeout,
+        });
+        session.connect();
+        const facts = probeDevice(session, dir);
+        const loaders =
+          facts.loaders.length > 0 ? facts.loaders.join(", ") : "none in /lib, /lib64";
+        process.stdout.write(
+          `device: ${facts.uname} (uname -m); loaders: ${loaders}; ${dir} ${facts.dirExists ? (facts.writable ? "writable" : "NOT writable") : "will be created"}\n`,
+        );
+        if (!runsOn(facts.uname, item.arch)) {
+          if (opts.force !== true) {
+            throw new XpkgsError(
+              `the device is ${facts.uname} (uname -m), but ${item.program} is a program for ${item.arch}: ` +
+                `it would not run there. Nothing was copied. Build it for the device (e.g. ` +
+                `pkgsCross.<platform>.pkgsStatic.<package>; xpkgs platforms lists them), or pass --force to copy anyway.`,
+            );
+          }
+          say(`warning: copying a ${item.arch} program to a ${facts.uname} device (--force)`);
+        }
+        if (facts.dirExists && !facts.writable) {
+          throw new XpkgsError(
+            `${dir} on the device is not writable. Nothing was copied. ` +
+              "Choose a folder you may write (e.g. ssh://host/tmp), or log in as another user.",
+          );
+        }
+        const result = upload(session, item, dir, facts, opts.quiet === true ? undefined : say);
+        const size = item.files.reduce((s, f) => s + f.size, 0);
+        process.stdout.write(
+          `copied: ${result.path}${item.kind === "bundle" ? "/" : ""} (${item.files.length} file${item.files.length === 1 ? "" : "s"}, ${human(size)}); ` +
+            `${result.verified ? "sha256 of every file checked on the device" : "sha256 NOT checked: the device has no sha256sum"}\n`,
+        );
+        let smoke = smokeOnDevice(session, item, dir, test);
+        if (!smoke.ok && test.expect === "" && test.args[0] === "--version") {
+          const help = smokeOnDevice(session, item, dir, { args: ["--help"], expect: "" });
+          if (help.ok) smoke = help;
+        }
+        const firstLine = smoke.output.trim().split("\n")[0] ?? "";
+        if (smoke.ok) {
+          process.stdout.write(
+            `smoke test passed: ${smoke.command} → ${JSON.stringify(firstLine)}\n`,
+          );
+        } else {
+          process.stdout.write(`smoke test FAILED: ${smoke.command}: ${smoke.reason}\n`);
+          process.exitCode = 1;
+        }
+        say(
+          `run it on the device as ${item.run.startsWith("/") ? "" : `${dir === "." ? "~" : dir}/`}${item.run}`,
+        );
+      } finally {
+        session?.close();
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
+}

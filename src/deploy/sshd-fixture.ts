@@ -1,0 +1,165 @@
+/**
+ * For tests: a real OpenSSH server (Debian's openssh-server) in a network
+ * namespace of its own, reached over a veth pair whose two addresses exist
+ * only on that pair. Throwaway host and client keys; a read-only folder and a
+ * tiny tmpfs on the "device" for the failure cases. Needs root, ip and sshd.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface SshdFixture {
+  /** The device's address and port. */
+  address: string;
+  port: number;
+  /** An address on the same link where nothing answers. */
+  deadAddress: string;
+  /** The client key to log in with, and the ssh options that trust the throwaway host key. */
+  identity: string;
+  sshOptions: string[];
+  /** Folders on the device: writable, read-only, and a 64 KiB tmpfs. */
+  home: string;
+  readOnly: string;
+  small: string;
+  stop(): void;
+}
+
+function sh(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(" ")}: ${r.error?.message ?? r.stderr.trim()}`);
+  }
+}
+
+function waitForPort(host: string, port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = connect({ host, port });
+      s.once("connect", () => {
+        s.destroy();
+        resolve();
+      });
+      s.once("error", () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd did not listen on ${host}:${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startSshd(): Promise<SshdFixture> {
+  const id = (process.pid % 200) + 20;
+  const ns = `xpkgs-test-${process.pid}`;
+  const outer = `xpk${process.pid}a`.slice(0, 15);
+  const inner = `xpk${process.pid}b`.slice(0, 15);
+  const address = `10.231.${id}.2`;
+  const port = 2222;
+  const dir = mkdtempSync(join(tmpdir(), "xpkgs-sshd-"));
+  const mounts: string[] = [];
+  let server: ChildProcess | null = null;
+  let nsMade = false;
+  const stop = () => {
+    if (server !== null && server.exitCode === null) server.kill("SIGTERM");
+    for (const m of mounts.reverse()) spawnSync("umount", ["-l", m]);
+    if (nsMade) spawnSync("ip", ["netns", "del", ns]);
+    spawnSync("ip", ["link", "del", outer], { stdio: "ignore" });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    sh("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "xpkgs-test-host",
+      "-f",
+      join(dir, "host_key"),
+    ]);
+    sh("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "xpkgs-test-client",
+      "-f",
+      join(dir, "client_key"),
+    ]);
+    writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_key.pub")));
+    const hostPub = readFileSync(join(dir, "host_key.pub"), "utf8").trim();
+    writeFileSync(join(dir, "known_hosts"), `[${address}]:${port} ${hostPub}\n`);
+    const home = join(dir, "device");
+    const readOnly = join(dir, "device-ro");
+    const small = join(dir, "device-small");
+    for (const d of [home, readOnly, small]) mkdirSync(d);
+    sh("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "xpkgs-test-ro", readOnly]);
+    mounts.push(readOnly);
+    sh("mount", ["-t", "tmpfs", "-o", "size=64k", "xpkgs-test-small", small]);
+    mounts.push(small);
+    writeFileSync(
+      join(dir, "sshd_config"),
+      [
+        `Port ${port}`,
+        `ListenAddress ${address}`,
+        `HostKey ${join(dir, "host_key")}`,
+        `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+        `PidFile ${join(dir, "sshd.pid")}`,
+        "StrictModes no",
+        "UsePAM no",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin prohibit-password",
+        "LogLevel ERROR",
+        "",
+      ].join("\n"),
+    );
+    mkdirSync("/run/sshd", { recursive: true });
+    sh("ip", ["netns", "add", ns]);
+    nsMade = true;
+    sh("ip", ["link", "add", outer, "type", "veth", "peer", "name", inner]);
+    sh("ip", ["link", "set", inner, "netns", ns]);
+    sh("ip", ["addr", "add", `10.231.${id}.1/24`, "dev", outer]);
+    sh("ip", ["link", "set", outer, "up"]);
+    sh("ip", ["-n", ns, "addr", "add", `${address}/24`, "dev", inner]);
+    sh("ip", ["-n", ns, "link", "set", inner, "up"]);
+    sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    const log = openSync(join(dir, "sshd.log"), "w");
+    server = spawn(
+      "ip",
+      ["netns", "exec", ns, "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")],
+      { stdio: ["ignore", "ignore", log] },
+    );
+    closeSync(log);
+    await waitForPort(address, port, 10_000);
+    return {
+      address,
+      port,
+      deadAddress: `10.231.${id}.3`,
+      identity: join(dir, "client_key"),
+      sshOptions: [`UserKnownHostsFile=${join(dir, "known_hosts")}`, "StrictHostKeyChecking=yes"],
+      home,
+      readOnly,
+      small,
+      stop,
+    };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
