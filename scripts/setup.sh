@@ -13,8 +13,10 @@ cd "$(dirname "$0")/.."
 # `xpkgs doctor --install TARGET` adds others.
 # file, binutils, patchelf: the ELF toolkit's tests compare ours with these.
 # libc6-*-cross without compilers: big-endian and 32-bit ELF files for that corpus.
-apt_packages=(bubblewrap nix-bin qemu-user-static gcc make xz-utils bzip2 zstd unzip file binutils
-  patchelf gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+# openssh-client: `xpkgs copy`; openssh-server and iproute2: its tests run sshd in a
+# network namespace of their own.
+apt_packages=(bubblewrap nix-bin qemu-user-static gcc libc6-dev make xz-utils bzip2 zstd unzip file
+  binutils patchelf openssh-client openssh-server iproute2 gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)

@@ -5,19 +5,9 @@ import { type BundleManifest, makeBundle } from "../deploy/bundle.js";
 import { writeTarball } from "../deploy/tarball.js";
 import { XpkgsError } from "../errors.js";
 import { shipInput } from "./ship-input.js";
+import { human } from "./table.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-export function human(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
-}
 
 /** One line of what a bundle holds, then its warnings. */
 export function describeBundle(m: BundleManifest, where: string): string {

@@ -19,8 +19,8 @@ import { isStaticallyLinked, parseElf } from "../elf/parse.js";
 import { readElfFile } from "../elf/read-file.js";
 import { XpkgsError } from "../errors.js";
 import type { SmokeTest } from "../pkgs/smoke.js";
-import { human } from "./bundle.js";
 import { shipInput } from "./ship-input.js";
+import { human } from "./table.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -1,17 +1,7 @@
 import type { Command } from "commander";
 import { collectGarbage } from "../store/gc.js";
 import { Store } from "../store/store.js";
-
-function human(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
-}
+import { human } from "./table.js";
 
 export function registerGc(program: Command): void {
   program

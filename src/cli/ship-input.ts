@@ -58,7 +58,7 @@ function pickPrograms(out: string, bins: string[], label: string): BundleProgram
       );
     }
   }
-  return bins.map((name) => ({ name, path: join(bin, name) }));
+  return bins.map((name) => requireElf({ name, path: join(bin, name) }));
 }
 
 /**
@@ -68,6 +68,7 @@ function pickPrograms(out: string, bins: string[], label: string): BundleProgram
  */
 export function guessSysroot(file: string): string {
   const elf = parseElf(readElfFile(file));
+
   if (archOf(elf) === machine() || elf.interpreter === null) return "/";
   const loader = basename(elf.interpreter);
   if (!existsSync("/usr")) return "/";
@@ -78,6 +79,23 @@ export function guessSysroot(file: string): string {
     }
   }
   return "/";
+}
+
+/** Refuses a program that is not an ELF file (a script, a text file): it cannot be bundled or checked. */
+function requireElf(p: BundleProgram): BundleProgram {
+  let ok = false;
+  try {
+    ok = statSync(p.path).isFile() && isElf(readElfFile(p.path));
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new XpkgsError(
+      `${p.path} is not an ELF file, so it cannot be bundled, checked or copied as a program. ` +
+        "Name a compiled program (a script needs its interpreter on the device).",
+    );
+  }
+  return p;
 }
 
 export async function shipInput(
@@ -115,10 +133,11 @@ export async function shipInput(
       return { source: what, programs, bundle: null, sysroot, storeDir, smoke };
     }
     const name = bins[0] ?? basename(path);
+    requireElf({ name, path });
     const sysroot = opts.sysroot ?? guessSysroot(path);
     return {
       source: what,
-      programs: [{ name, path }],
+      programs: [requireElf({ name, path })],
       bundle: null,
       sysroot,
       storeDir,

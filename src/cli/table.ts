@@ -8,3 +8,15 @@ export function renderTable(header: string[], rows: string[][]): string {
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
+
+/** A byte count for people: 73.7 KiB. */
+export function human(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
+}

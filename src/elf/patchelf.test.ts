@@ -96,6 +96,33 @@ describe("patchelf edits on a host program", () => {
   });
 });
 
+describe("a shorter RPATH takes the old one's place", () => {
+  it("and the file names the old folders nowhere, keeps its symbols and size, and runs", () => {
+    const src = join(dir, "rp.c");
+    writeFileSync(
+      src,
+      '#include <math.h>\n#include <stdio.h>\nint main(int c, char **v){(void)v;printf("%.1f\\n", sqrt(c * 2.25));return 0;}\n',
+    );
+    const exe = join(dir, "rp");
+    const old = `/old/${"long-folder-name-".repeat(6)}one:/old/another-folder/lib`;
+    execFileSync("gcc", ["-o", exe, src, "-lm", `-Wl,-rpath,${old}`, "-Wl,--enable-new-dtags"]);
+    const before = readFileSync(exe);
+    const dynsyms = (p: string) =>
+      execFileSync("readelf", ["--dyn-syms", "-W", p], { encoding: "utf8" });
+    const { mine, ref } = both(
+      "shorter-rpath",
+      exe,
+      ["--set-rpath", "$ORIGIN/../lib"],
+      ["--set-rpath", "$ORIGIN/../lib"],
+    );
+    const after = readFileSync(mine);
+    assert.equal(after.length, before.length, "no new segment for a shorter string");
+    assert.equal(after.includes(Buffer.from("/old/")), false, "the old RPATH's bytes are cleared");
+    assert.equal(dynsyms(mine), dynsyms(ref));
+    assert.match(execFileSync(mine, { encoding: "utf8" }), /^1\.5$/m);
+  });
+});
+
 describe("patchelf on a foreign program", () => {
   it("an aarch64 program with a longer interpreter and RUNPATH still runs under qemu", () => {
     const src = join(dir, "hi.c");

@@ -1,0 +1,161 @@
+// xpkgs copy against a real OpenSSH server in a network namespace of its
+// own: the native static hello and a bundle arrive whole (sha256 checked on
+// the far side), pass their smoke tests there, and every bad case (no
+// answer, wrong architecture, read-only folder, full disk) is refused with a
+// clear message and nothing under the final name.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { e2eStoreEnv, runCli } from "../cli/testing.js";
+import { type BundleManifest, manifestName } from "./bundle.js";
+import { type SshdFixture, startSshd } from "./sshd-fixture.js";
+
+const dir = mkdtempSync(join(tmpdir(), "xpkgs-copy-e2e-"));
+const env = e2eStoreEnv(dir);
+let device: SshdFixture;
+
+const sshArgs = () => ["-i", device.identity, ...device.sshOptions.flatMap((o) => ["-o", o])];
+const to = (folder: string, host = device.address) => `ssh://root@${host}:${device.port}${folder}`;
+const copy = (what: string, folder: string, extra: string[] = []) =>
+  runCli(["copy", "-q", what, "--to", to(folder), ...sshArgs(), ...extra], env);
+
+/** A command run on the device over ssh, as the test's own check. */
+function onDevice(command: string): string {
+  const r = spawnSync(
+    "ssh",
+    [
+      "-p",
+      String(device.port),
+      "-o",
+      "BatchMode=yes",
+      ...sshArgs(),
+      `root@${device.address}`,
+      command,
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+describe("xpkgs copy over SSH to a device in a network namespace", () => {
+  before(async () => {
+    device = await startSshd();
+  });
+  after(() => device?.stop());
+
+  it("copies the native static hello, checks it on the far side, and its smoke test passes there", () => {
+    const r = copy("pkgsStatic.hello", `${device.home}/bin`);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^device: x86_64 \(uname -m\)/m);
+    assert.match(r.stdout, /sha256 of every file checked on the device/);
+    assert.match(
+      r.stdout,
+      /^smoke test passed: .*\/bin\/hello --version → "hello \(GNU Hello\) 2\.10"$/m,
+    );
+    const built = runCli(["build", "-q", "--no-out-link", "pkgsStatic.hello"], env).stdout.trim();
+    const local = join(built, "bin/hello");
+    const far = onDevice(`sha256sum ${device.home}/bin/hello; stat -c %a ${device.home}/bin/hello`);
+    assert.equal(far.split(/\s+/)[0], sha256(local));
+    assert.equal(far.trim().split("\n")[1], (statSync(local).mode & 0o777).toString(8));
+    assert.deepEqual(readdirSync(join(device.home, "bin")), ["hello"], "no temporary left");
+  });
+
+  it("copies a bundle of a dynamic program: every file arrives, and it runs there", () => {
+    const b = join(dir, "file-bundle");
+    const made = runCli(["bundle", "-q", "file", "--dir", b], env);
+    assert.equal(made.status, 0, made.stderr);
+    const r = copy(b, device.home);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /^smoke test passed: .*file-bundle\/bin\/file --version → "file-5\.44"$/m,
+    );
+    const m = JSON.parse(readFileSync(join(b, manifestName), "utf8")) as BundleManifest;
+    const paths = m.files.map((f) => f.path);
+    const sums = onDevice(`cd ${device.home}/file-bundle && sha256sum ${paths.join(" ")}`)
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0]);
+    assert.deepEqual(
+      sums,
+      m.files.map((f) => f.sha256),
+    );
+    assert.match(onDevice(`${device.home}/file-bundle/bin/file --version`), /^file-5\.44$/m);
+  });
+
+  it("--dry-run shows the plan and does not contact the device", () => {
+    const r = runCli(
+      [
+        "copy",
+        "pkgsStatic.hello",
+        "--to",
+        to(`${device.home}/dry`, device.deadAddress),
+        "--dry-run",
+      ],
+      env,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^copy hello \(x86_64, static\) to ssh:\/\//m);
+    assert.match(r.stdout, /smoke test on the device: .*\/dry\/hello --version/);
+    assert.match(r.stdout, /not contacted/);
+    assert.equal(existsSync(join(device.home, "dry")), false);
+  });
+
+  it("an address where nothing answers: the ssh error, after the --timeout", () => {
+    const started = Date.now();
+    const r = runCli(
+      [
+        "copy",
+        "-q",
+        "pkgsStatic.hello",
+        "--to",
+        to(device.home, device.deadAddress),
+        "--timeout",
+        "3",
+        ...sshArgs(),
+      ],
+      env,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /cannot reach the device at ssh:\/\/root@10\.231\.\d+\.3:2222: ssh: connect to host .*(timed out|No route to host)/,
+    );
+    assert.ok(seconds < 30, `gave up after ${seconds} s`);
+  });
+
+  it("a program for another architecture: refused, nothing copied", () => {
+    const r = copy("pkgsCross.aarch64-multiplatform.pkgsStatic.hello", `${device.home}/wrong`);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /the device is x86_64 \(uname -m\), but hello is a program for aarch64.*--force/,
+    );
+    assert.equal(existsSync(join(device.home, "wrong")), false);
+  });
+
+  it("a folder that is not writable: refused, nothing copied", () => {
+    const r = copy("pkgsStatic.hello", device.readOnly);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /device-ro on the device is not writable/);
+    assert.deepEqual(readdirSync(device.readOnly), []);
+  });
+
+  it("a full disk: a clear message, no partial file and nothing under the final name", () => {
+    const r = copy(join(dir, "file-bundle"), device.small);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /the device ran out of space in .*device-small while writing .*No space left on device/,
+    );
+    assert.deepEqual(readdirSync(device.small), []);
+  });
+});
