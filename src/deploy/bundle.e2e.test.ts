@@ -85,32 +85,55 @@ describe("a bundled dynamic aarch64 glibc program", () => {
 });
 
 describe("a native bundle's launcher under busybox sh", () => {
-  it("runs in a root holding only the bundle and a static busybox as /bin/sh", () => {
-    const b = join(dir, "native-file-bundle");
-    const r = runCli(["bundle", "-q", "file", "--dir", b], env);
-    assert.equal(r.status, 0, r.stderr);
+  const busyboxSh = () => {
     const busybox = runCli(["build", "-q", "--no-out-link", "pkgsStatic.busybox"], env);
     assert.equal(busybox.status, 0, busybox.stderr);
-    const sh = join(busybox.stdout.trim(), "bin/busybox");
-    const out = execFileSync(
+    return join(busybox.stdout.trim(), "bin/busybox");
+  };
+  const inEmptyRoot = (b: string, args: string[], more: string[] = []) =>
+    execFileSync(
       "bwrap",
       [
         "--ro-bind",
         b,
         "/b",
         "--ro-bind",
-        sh,
+        busyboxSh(),
         "/bin/sh",
+        ...more,
         "--proc",
         "/proc",
         "--dev",
         "/dev",
         "--",
-        "/b/bin/file",
-        "--version",
+        ...args,
       ],
       { encoding: "utf8" },
     );
-    assert.match(out, /^file-5\.44$/m);
+  it("a dynamic musl build: musl's loader is its C library, and the program's loader is renamed /lib/…", () => {
+    const b = join(dir, "musl-hello-bundle");
+    const r = runCli(["bundle", "-q", "pkgsMusl.hello", "--dir", b], env);
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(readFileSync(join(b, manifestName), "utf8")) as BundleManifest;
+    assert.deepEqual(
+      m.files.map((f) => f.path),
+      ["bin/hello", "lib/ld-musl-x86_64.so.1", "libexec/hello"],
+    );
+    assert.equal(
+      m.report.find((x) => x.path === "libexec/hello")?.interpreter,
+      "/lib/ld-musl-x86_64.so.1",
+    );
+    assert.match(inEmptyRoot(b, ["/b/bin/hello", "--version"]), /^hello \(GNU Hello\) 2\.10$/m);
+    // On a musl system (the loader at /lib), the program starts without the launcher too.
+    assert.equal(
+      inEmptyRoot(b, ["/b/libexec/hello"], ["--ro-bind", join(b, "lib"), "/lib"]),
+      "Hello, world!\n",
+    );
+  });
+  it("runs in a root holding only the bundle and a static busybox as /bin/sh", () => {
+    const b = join(dir, "native-file-bundle");
+    const r = runCli(["bundle", "-q", "file", "--dir", b], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(inEmptyRoot(b, ["/b/bin/file", "--version"]), /^file-5\.44$/m);
   });
 });

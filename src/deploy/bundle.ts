@@ -97,11 +97,16 @@ function readElf(path: string, what: string): { bytes: Buffer; elf: ElfFile } {
 
 const isStatic = (elf: ElfFile) => elf.interpreter === null && elf.needed.length === 0;
 
-/** Does the loader file understand `option` when started as a command? (glibc ≥ 2.33 knows --argv0.) */
-function loaderKnows(loader: Uint8Array, option: string): boolean {
-  return Buffer.from(loader.buffer, loader.byteOffset, loader.byteLength).includes(
-    Buffer.from(`${option}\0`),
-  );
+/**
+ * Does the loader understand `option` when started as a command? glibc ≥ 2.33
+ * has the string "--argv0"; musl (≥ 1.1.16) keeps its option names without the dashes.
+ */
+function loaderKnows(loader: Uint8Array, name: string, option: string): boolean {
+  const bytes = Buffer.from(loader.buffer, loader.byteOffset, loader.byteLength);
+  if (name.startsWith("ld-musl-")) {
+    return option === "--argv0" && bytes.includes(Buffer.from(`\0${option.slice(2)}\0`));
+  }
+  return bytes.includes(Buffer.from(`${option}\0`));
 }
 
 function launcher(name: string, loader: string, options: string[]): string {
@@ -180,8 +185,20 @@ function plan(req: BundleRequest): {
       loaderBytes = readFileSync(found.interpreterPath);
       libs.set(name, found.interpreterPath);
     }
-    for (const l of found.libraries) if (!libs.has(l.name)) libs.set(l.name, l.path!);
-    const bytes = patchElf(p.bytes, { setRpath: "$ORIGIN/../lib" });
+    for (const l of found.libraries) {
+      // A library that is the loader itself (musl's libc.so) travels once, as the loader.
+      if (l.path === found.interpreterPath) continue;
+      if (!libs.has(l.name)) libs.set(l.name, l.path!);
+    }
+    // A loader named by its store path (musl's) gets its usual name, so the program names no store
+    // path, and on a device with that loader it also starts without the launcher.
+    const interp = p.elf.interpreter;
+    const bytes = patchElf(p.bytes, {
+      setRpath: "$ORIGIN/../lib",
+      ...(interp !== null && interp.startsWith(`${req.storeDir}/`)
+        ? { setInterpreter: `/lib/${basename(interp)}` }
+        : {}),
+    });
     staged.push({ path: `libexec/${p.name}`, bytes, mode, from: p.path });
     if (interpreter === null) {
       throw new XpkgsError(
@@ -189,7 +206,7 @@ function plan(req: BundleRequest): {
       );
     }
     const options = ["--argv0", "--inhibit-cache"]
-      .filter((o) => loaderKnows(loaderBytes!, o))
+      .filter((o) => loaderKnows(loaderBytes!, interpreter!, o))
       .map((o) => (o === "--argv0" ? `--argv0 "$0"` : o));
     staged.push({
       path: `bin/${p.name}`,

@@ -83,6 +83,9 @@ function expand(dir: string, origin: string, elf: ElfFile): string {
     .replace(/\$(PLATFORM|\{PLATFORM\})/g, "");
 }
 
+/** The libraries musl's loader provides itself (libc.so, libpthread.so.0, libm.so.6…). */
+const muslOwnNames = /^lib(c|pthread|rt|m|dl|util|xnet|crypt)\.so(\.\d+)*$/;
+
 /** The interpreter and the closure of NEEDED libraries of the ELF file at `path`, under `root`. */
 export function ldd(path: string, root = "/"): LddResult {
   const main = parseElf(readFileSync(path));
@@ -102,6 +105,7 @@ export function ldd(path: string, root = "/"): LddResult {
     libraries: [],
   };
   const found = new Map<string, string | null>();
+  const muslLoader = main.interpreter !== null && /(^|\/)ld-musl-[^/]*$/.test(main.interpreter);
   const queue: { file: string; elf: ElfFile }[] = [{ file: resolve(path), elf: main }];
   while (queue.length > 0) {
     const { file, elf } = queue.shift()!;
@@ -113,6 +117,12 @@ export function ldd(path: string, root = "/"): LddResult {
       if (found.has(name)) continue;
       let hit: string | null = null;
       let hitElf: ElfFile | null = null;
+      if (muslLoader && muslOwnNames.test(name) && result.interpreterPath !== null) {
+        // musl's loader is its C library: it answers for these names itself.
+        found.set(name, result.interpreterPath);
+        result.libraries.push({ name, path: result.interpreterPath, neededBy: file });
+        continue;
+      }
       if (name.includes("/")) {
         hitElf = compatibleElf(under(name), main);
         hit = hitElf !== null ? under(name) : null;
