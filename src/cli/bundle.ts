@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { type BundleManifest, makeBundle } from "../deploy/bundle.js";
+import { type BundleManifest, makeBundle, manifestName } from "../deploy/bundle.js";
 import { writeTarball } from "../deploy/tarball.js";
 import { XpkgsError } from "../errors.js";
 import { shipInput } from "./ship-input.js";
@@ -15,7 +15,7 @@ export function describeBundle(m: BundleManifest, where: string): string {
   const kind = m.static ? "static" : `dynamic, loader ${m.interpreter}`;
   const lines = [
     `bundled ${Object.keys(m.programs).join(", ")} (${m.arch}, ${kind}): ` +
-      `${m.files.length} files, ${human(size)} → ${where}`,
+      `${m.files.length} files and ${manifestName}, ${human(size)} → ${where}`,
     ...m.warnings.map((w) => `warning: ${w}`),
   ];
   return `${lines.join("\n")}\n`;

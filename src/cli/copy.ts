@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { machine, tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBundle } from "../deploy/bundle.js";
 import {
@@ -11,6 +11,7 @@ import {
   probeDevice,
   runsOn,
   smokeOnDevice,
+  suggestAttr,
   upload,
 } from "../deploy/copy.js";
 import { SshSession, parseSshUrl, sshUrlHelp } from "../deploy/ssh.js";
@@ -142,8 +143,9 @@ export function registerCopy(program: Command): void {
           if (opts.force !== true) {
             throw new XpkgsError(
               `the device is ${facts.uname} (uname -m), but ${item.program} is a program for ${item.arch}: ` +
-                `it would not run there. Nothing was copied. Build it for the device (e.g. ` +
-                `pkgsCross.<platform>.pkgsStatic.<package>; xpkgs platforms lists them), or pass --force to copy anyway.`,
+                `it would not run there. Nothing was copied. Build it for the device: ` +
+                `${suggestAttr(input.source, facts.uname, machine())} (xpkgs platforms lists the platforms), ` +
+                "or pass --force to copy anyway.",
             );
           }
           say(`warning: copying a ${item.arch} program to a ${facts.uname} device (--force)`);

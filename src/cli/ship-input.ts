@@ -112,7 +112,7 @@ export async function shipInput(
       const manifest = readManifest(path);
       if (manifest !== null) {
         const smoke = Object.fromEntries(
-          Object.keys(manifest.programs).map((n) => [n, versionTest]),
+          Object.entries(manifest.programs).map(([n, p]) => [n, p.smokeTest ?? versionTest]),
         );
         return {
           source: what,
@@ -163,6 +163,7 @@ export async function shipInput(
     const smoke = Object.fromEntries(
       names.map((n) => [n, n === pkg.meta.mainProgram && main !== null ? main : versionTest]),
     );
+    for (const p of programs) p.smokeTest = smoke[p.name];
     return { source: what, programs, bundle: null, sysroot, storeDir: store.storeDir, smoke };
   } finally {
     store.close();

@@ -32,7 +32,7 @@ describe("xpkgs bundle of a dynamic program", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stderr,
-      /^bundled ls \(x86_64, dynamic, loader lib\/ld-linux-x86-64\.so\.2\): \d+ files/,
+      /^bundled ls \(x86_64, dynamic, loader lib\/ld-linux-x86-64\.so\.2\): \d+ files and xpkgs-bundle\.json/,
     );
     const m = manifestOf(b);
     assert.equal(m.static, false);

@@ -27,6 +27,7 @@ import { type ElfReport, archOf, reportElf } from "../elf/inspect.js";
 import { ldd } from "../elf/ldd.js";
 import { type ElfFile, ElfFormatError, isElf, parseElf } from "../elf/parse.js";
 import { ElfEditError, patchElf } from "../elf/patchelf.js";
+import type { SmokeTest } from "../pkgs/smoke.js";
 
 export const manifestName = "xpkgs-bundle.json";
 export const bundleFormat = "xpkgs-bundle/1";
@@ -36,6 +37,8 @@ export interface BundleProgram {
   name: string;
   /** The ELF file. */
   path: string;
+  /** What proves it runs (the recipe's meta.smokeTest), kept in the manifest for `xpkgs copy`. */
+  smokeTest?: SmokeTest | undefined;
 }
 
 export interface BundleRequest {
@@ -66,7 +69,7 @@ export interface BundleManifest {
   /** The loader, relative to the bundle, or null for static programs. */
   interpreter: string | null;
   /** Program name → { run: what to start (bin/NAME), elf: the ELF file itself }. */
-  programs: Record<string, { run: string; elf: string }>;
+  programs: Record<string, { run: string; elf: string; smokeTest?: SmokeTest | undefined }>;
   files: BundleFile[];
   /** The portability report of every ELF file in the bundle, as `xpkgs inspect` makes it. */
   report: ElfReport[];
@@ -267,6 +270,7 @@ export function makeBundle(req: BundleRequest, dir: string): BundleManifest {
           elf: staged.some((s) => s.path === `libexec/${p.name}`)
             ? `libexec/${p.name}`
             : `bin/${p.name}`,
+          ...(p.smokeTest !== undefined ? { smokeTest: p.smokeTest } : {}),
         },
       ]),
     ),

@@ -78,6 +78,11 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
       /^smoke test passed: .*file-bundle\/bin\/file --version → "file-5\.44"$/m,
     );
     const m = JSON.parse(readFileSync(join(b, manifestName), "utf8")) as BundleManifest;
+    // The recipe's smoke test travels in the manifest, and copy ran it.
+    assert.deepEqual(m.programs.file?.smokeTest, {
+      args: ["--version"],
+      expect: "^file-5\\.44\\n",
+    });
     const paths = m.files.map((f) => f.path);
     const sums = onDevice(`cd ${device.home}/file-bundle && sha256sum ${paths.join(" ")}`)
       .trim()
@@ -137,7 +142,7 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /the device is x86_64 \(uname -m\), but hello is a program for aarch64.*--force/,
+      /the device is x86_64 \(uname -m\), but hello is a program for aarch64.*Build it for the device: pkgsStatic\.hello .*--force/,
     );
     assert.equal(existsSync(join(device.home, "wrong")), false);
   });

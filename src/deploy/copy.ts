@@ -122,6 +122,35 @@ export function runsOn(uname: string, arch: string): boolean {
   return device === program || (device === "x86_64" && program === "i686");
 }
 
+/** The platform (as `xpkgs platforms` names it) to build for a device whose `uname -m` says `uname`. */
+function platformFor(uname: string): string | null {
+  const table: [RegExp, string][] = [
+    [/^(aarch64|arm64)$/, "aarch64-multiplatform"],
+    [/^armv[78]/, "armv7l-hf-multiplatform"],
+    [/^armv6/, "raspberryPi"],
+    [/^armv5/, "sheevaplug"],
+    [/^riscv64$/, "riscv64"],
+    [/^ppc64le$/, "powernv"],
+    [/^s390x$/, "s390x"],
+    [/^x86_64$/, "gnu64"],
+    [/^i[3-6]86$/, "gnu32"],
+  ];
+  return table.find(([re]) => re.test(uname))?.[1] ?? null;
+}
+
+/**
+ * What to build instead, for a program the device cannot run: the same
+ * package, static, for the device's platform (native when it is this machine's).
+ */
+export function suggestAttr(source: string, uname: string, buildUname: string): string {
+  const isAttr = !source.includes("/");
+  let tail = isAttr ? source.replace(/^pkgsCross\.[^.]+\./, "") : "<package>";
+  if (!tail.startsWith("pkgsStatic.")) tail = `pkgsStatic.${tail.replace(/^pkgsMusl\./, "")}`;
+  if (runsOn(uname, buildUname) && runsOn(buildUname, uname)) return tail;
+  const platform = platformFor(uname);
+  return platform === null ? `pkgsCross.<platform>.${tail}` : `pkgsCross.${platform}.${tail}`;
+}
+
 const probeScript = (dir: string) => `
 uname -m
 for f in /lib/ld-linux* /lib64/ld-linux* /lib/ld-musl-* /lib/ld64.so* /lib/ld.so.1 /lib64/ld64.so*; do

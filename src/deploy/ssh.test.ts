@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { XpkgsError } from "../errors.js";
-import { runsOn } from "./copy.js";
+import { runsOn, suggestAttr } from "./copy.js";
 import { formatTarget, parseSshUrl, shq } from "./ssh.js";
 
 describe("ssh:// addresses", () => {
@@ -60,5 +60,21 @@ describe("does the device run the program?", () => {
     assert.equal(runsOn("x86_64", "aarch64"), false);
     assert.equal(runsOn("aarch64", "x86_64"), false);
     assert.equal(runsOn("riscv64", "arm"), false);
+  });
+  it("suggests the same package, static, for the device's platform", () => {
+    const attr = "pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped";
+    assert.equal(suggestAttr(attr, "x86_64", "x86_64"), "pkgsStatic.binutils-unwrapped");
+    assert.equal(
+      suggestAttr("hello", "aarch64", "x86_64"),
+      "pkgsCross.aarch64-multiplatform.pkgsStatic.hello",
+    );
+    assert.equal(
+      suggestAttr("pkgsMusl.xz", "armv7l", "x86_64"),
+      "pkgsCross.armv7l-hf-multiplatform.pkgsStatic.xz",
+    );
+    assert.equal(
+      suggestAttr("./result/bin/ls", "sparc64", "x86_64"),
+      "pkgsCross.<platform>.pkgsStatic.<package>",
+    );
   });
 });
