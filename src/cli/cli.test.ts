@@ -135,6 +135,9 @@ describe("errors and help", () => {
       ["ldd"],
       ["patchelf"],
       ["inspect"],
+      ["run"],
+      ["bundle"],
+      ["copy"],
     ]) {
       const r = runCli([...args, "--help"]);
       assert.equal(r.status, 0, args.join(" "));

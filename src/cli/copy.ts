@@ -165,7 +165,13 @@ export function registerCopy(program: Command): void {
         let smoke = smokeOnDevice(session, item, dir, test);
         if (!smoke.ok && test.expect === "" && test.args[0] === "--version") {
           const help = smokeOnDevice(session, item, dir, { args: ["--help"], expect: "" });
-          if (help.ok) smoke = help;
+          smoke = help.ok
+            ? help
+            : {
+                ...help,
+                reason: `${smoke.reason}; ${help.command}: ${help.reason}`,
+                command: smoke.command,
+              };
         }
         const firstLine = smoke.output.trim().split("\n")[0] ?? "";
         if (smoke.ok) {

@@ -5,8 +5,15 @@
 // clear message and nothing under the final name.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -135,6 +142,55 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
       /cannot reach the device at ssh:\/\/root@10\.231\.\d+\.3:2222: ssh: connect to host .*(timed out|No route to host)/,
     );
     assert.ok(seconds < 30, `gave up after ${seconds} s`);
+  });
+
+  it("a key the device does not accept, a host key ssh does not know: why, and what to do", () => {
+    const wrongKey = [
+      "-i",
+      join(device.identity, "..", "host_key"),
+      ...device.sshOptions.flatMap((o) => ["-o", o]),
+    ];
+    const refused = runCli(
+      ["copy", "-q", "pkgsStatic.hello", "--to", to(device.home), ...wrongKey],
+      env,
+    );
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /Permission denied.*refused the login: name the key it accepts with -i KEY/,
+    );
+    const unknown = runCli(
+      [
+        "copy",
+        "-q",
+        "pkgsStatic.hello",
+        "--to",
+        to(device.home),
+        "-i",
+        device.identity,
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "StrictHostKeyChecking=yes",
+      ],
+      env,
+    );
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /Host key verification failed.*StrictHostKeyChecking=accept-new/);
+  });
+
+  it("a smoke test that fails on the device: reported, exit status 1", () => {
+    const src = join(dir, "grumpy.c");
+    writeFileSync(src, '#include <stdio.h>\nint main(void){fputs("no\\n", stderr);return 3;}\n');
+    const exe = join(dir, "grumpy");
+    execFileSync("gcc", ["-static", "-o", exe, src]);
+    const r = copy(exe, device.home);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^smoke test FAILED: .*grumpy --version: exit 3: no; .*grumpy --help: exit 3: no$/m,
+    );
+    assert.ok(existsSync(join(device.home, "grumpy")), "the copy itself stays");
   });
 
   it("a program for another architecture: refused, nothing copied", () => {
