@@ -1,19 +1,9 @@
 import type { Command } from "commander";
 import { mkdtempSync, rmSync } from "node:fs";
-import { machine, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBundle } from "../deploy/bundle.js";
-import {
-  type CopyItem,
-  bundleItem,
-  describePlan,
-  fileItem,
-  probeDevice,
-  runsOn,
-  smokeOnDevice,
-  suggestAttr,
-  upload,
-} from "../deploy/copy.js";
+import { type CopyItem, bundleItem, copyToDevice, describePlan, fileItem } from "../deploy/copy.js";
 import { SshSession, parseSshUrl, sshUrlHelp } from "../deploy/ssh.js";
 import { archOf } from "../elf/inspect.js";
 import { isStaticallyLinked, parseElf } from "../elf/parse.js";
@@ -133,46 +123,37 @@ export function registerCopy(program: Command): void {
           timeout,
         });
         session.connect();
-        const facts = probeDevice(session, dir);
-        const loaders =
-          facts.loaders.length > 0 ? facts.loaders.join(", ") : "none in /lib, /lib64";
-        process.stdout.write(
-          `device: ${facts.uname} (uname -m); loaders: ${loaders}; ${dir} ${facts.dirExists ? (facts.writable ? "writable" : "NOT writable") : "will be created"}\n`,
+        const smoke = copyToDevice(
+          session,
+          item,
+          dir,
+          test,
+          { force: opts.force === true, source: input.source },
+          {
+            device: (facts) => {
+              const loaders =
+                facts.loaders.length > 0 ? facts.loaders.join(", ") : "none in /lib, /lib64";
+              const state = facts.dirExists
+                ? facts.writable
+                  ? "writable"
+                  : "NOT writable"
+                : "will be created";
+              process.stdout.write(
+                `device: ${facts.uname} (uname -m); loaders: ${loaders}; ${dir} ${state}\n`,
+              );
+            },
+            progress: opts.quiet === true ? () => {} : say,
+            warning: (line) => process.stderr.write(`warning: ${line}\n`),
+            copied: (result) => {
+              const size = item.files.reduce((s, f) => s + f.size, 0);
+              const count = `${item.files.length} file${item.files.length === 1 ? "" : "s"}`;
+              process.stdout.write(
+                `copied: ${result.path}${item.kind === "bundle" ? "/" : ""} (${count}, ${human(size)}); ` +
+                  `${result.verified ? "sha256 of every file checked on the device" : "sha256 NOT checked: the device has no sha256sum"}\n`,
+              );
+            },
+          },
         );
-        if (!runsOn(facts.uname, item.arch)) {
-          if (opts.force !== true) {
-            throw new XpkgsError(
-              `the device is ${facts.uname} (uname -m), but ${item.program} is a program for ${item.arch}: ` +
-                `it would not run there. Nothing was copied. Build it for the device: ` +
-                `${suggestAttr(input.source, facts.uname, machine())} (xpkgs platforms lists the platforms), ` +
-                "or pass --force to copy anyway.",
-            );
-          }
-          say(`warning: copying a ${item.arch} program to a ${facts.uname} device (--force)`);
-        }
-        if (facts.dirExists && !facts.writable) {
-          throw new XpkgsError(
-            `${dir} on the device is not writable. Nothing was copied. ` +
-              "Choose a folder you may write (e.g. ssh://host/tmp), or log in as another user.",
-          );
-        }
-        const result = upload(session, item, dir, facts, opts.quiet === true ? undefined : say);
-        const size = item.files.reduce((s, f) => s + f.size, 0);
-        process.stdout.write(
-          `copied: ${result.path}${item.kind === "bundle" ? "/" : ""} (${item.files.length} file${item.files.length === 1 ? "" : "s"}, ${human(size)}); ` +
-            `${result.verified ? "sha256 of every file checked on the device" : "sha256 NOT checked: the device has no sha256sum"}\n`,
-        );
-        let smoke = smokeOnDevice(session, item, dir, test);
-        if (!smoke.ok && test.expect === "" && test.args[0] === "--version") {
-          const help = smokeOnDevice(session, item, dir, { args: ["--help"], expect: "" });
-          smoke = help.ok
-            ? help
-            : {
-                ...help,
-                reason: `${smoke.reason}; ${help.command}: ${help.reason}`,
-                command: smoke.command,
-              };
-        }
         const firstLine = smoke.output.trim().split("\n")[0] ?? "";
         if (smoke.ok) {
           process.stdout.write(

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
+import { machine } from "node:os";
 import { join } from "node:path";
 import { XpkgsError } from "../errors.js";
 import type { SmokeTest } from "../pkgs/smoke.js";
@@ -312,6 +313,58 @@ export function smokeOnDevice(
     };
   }
   return { ok: true, command: shown, output, reason: "" };
+}
+
+export interface CopyEvents {
+  /** What the probe found. */
+  device(facts: DeviceFacts): void;
+  progress(line: string): void;
+  warning(line: string): void;
+  copied(result: UploadResult): void;
+}
+
+/**
+ * The whole copy over an open session: probe, refuse what cannot work
+ * (another architecture unless `force`, a folder that is not writable),
+ * upload, then the smoke test (`--help` when a plain `--version` fails).
+ */
+export function copyToDevice(
+  session: SshSession,
+  item: CopyItem,
+  dir: string,
+  test: SmokeTest,
+  opts: { force: boolean; source: string },
+  events: CopyEvents,
+): SmokeOutcome {
+  const facts = probeDevice(session, dir);
+  events.device(facts);
+  if (!runsOn(facts.uname, item.arch)) {
+    if (!opts.force) {
+      throw new XpkgsError(
+        `the device is ${facts.uname} (uname -m), but ${item.program} is a program for ${item.arch}: ` +
+          `it would not run there. Nothing was copied. Build it for the device: ` +
+          `${suggestAttr(opts.source, facts.uname, machine())} (xpkgs platforms lists the platforms), ` +
+          "or pass --force to copy anyway.",
+      );
+    }
+    events.warning(`copying a ${item.arch} program to a ${facts.uname} device (--force)`);
+  }
+  if (facts.dirExists && !facts.writable) {
+    throw new XpkgsError(
+      `${dir} on the device is not writable. Nothing was copied. ` +
+        "Choose a folder you may write (e.g. ssh://host/tmp), or log in as another user.",
+    );
+  }
+  events.copied(upload(session, item, dir, facts, events.progress));
+  const smoke = smokeOnDevice(session, item, dir, test);
+  if (smoke.ok || test.expect !== "" || test.args[0] !== "--version") return smoke;
+  const help = smokeOnDevice(session, item, dir, { args: ["--help"], expect: "" });
+  if (help.ok) return help;
+  return {
+    ...help,
+    command: smoke.command,
+    reason: `${smoke.reason}; ${help.command}: ${help.reason}`,
+  };
 }
 
 /** The plan, as `--dry-run` prints it and as a copy announces it. */
