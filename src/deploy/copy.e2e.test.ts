@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
+  appendFileSync,
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -19,6 +20,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { e2eStoreEnv, runCli } from "../cli/testing.js";
 import { type BundleManifest, manifestName } from "./bundle.js";
+import { fileItem, probeDevice, upload } from "./copy.js";
+import { SshSession } from "./ssh.js";
 import { type SshdFixture, startSshd } from "./sshd-fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xpkgs-copy-e2e-"));
@@ -191,6 +194,40 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
       /^smoke test FAILED: .*grumpy --version: exit 3: no; .*grumpy --help: exit 3: no$/m,
     );
     assert.ok(existsSync(join(device.home, "grumpy")), "the copy itself stays");
+  });
+
+  it("a file damaged on the way: found by its sha256 there, nothing installed", () => {
+    const src = join(dir, "tiny.c");
+    writeFileSync(src, "int main(void){return 0;}\n");
+    const exe = join(dir, "tiny");
+    execFileSync("gcc", ["-static", "-o", exe, src]);
+    const item = fileItem("tiny", exe, "x86_64");
+    const session = new SshSession(
+      { user: "root", host: device.address, port: device.port, dir: null },
+      { identity: device.identity, options: device.sshOptions, timeout: 10 },
+    );
+    try {
+      session.connect();
+      const facts = probeDevice(session, device.home);
+      assert.equal(facts.sha256sum, true);
+      // Called after each file is written: spoil the staged copy on the device.
+      const spoil = () => {
+        const staged = readdirSync(device.home).find((n) => n.startsWith(".tiny.xpkgs-partial-"));
+        assert.ok(staged !== undefined);
+        appendFileSync(join(device.home, staged), "x");
+      };
+      assert.throws(
+        () => upload(session, item, device.home, facts, spoil),
+        /tiny arrived damaged on the device .*Nothing was installed/,
+      );
+    } finally {
+      session.close();
+    }
+    assert.deepEqual(
+      readdirSync(device.home).filter((n) => n.includes("tiny")),
+      [],
+      "no partial file, nothing under the final name",
+    );
   });
 
   it("a program for another architecture: refused, nothing copied", () => {

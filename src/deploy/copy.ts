@@ -255,33 +255,30 @@ export function upload(
     done += f.size;
     progress(`  ${f.path === "" ? item.name : f.path} (${done}/${total} bytes)`);
   }
-  let verified = false;
-  if (facts.sha256sum) {
-    const names = item.files.map((f) => shq(f.path === "" ? stage : `${stage}/${f.path}`));
-    const r = session.run(inDir(`sha256sum ${names.join(" ")}`), undefined, 300);
-    if (r.status !== 0) fail(`sha256sum on the device failed: ${r.stderr.trim()}`);
-    const sums = r.stdout
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => l.split(/\s+/)[0]);
-    item.files.forEach((f, i) => {
-      if (sums[i] !== f.sha256) {
-        fail(
-          `${f.path === "" ? item.name : f.path} arrived damaged on the device (sha256 ${sums[i] ?? "missing"}, ` +
-            `sent ${f.sha256}). Nothing was installed; try again.`,
-        );
-      }
-    });
-    verified = true;
-  }
+  // One script checks every file's sha256 there (sha256sum -c) and, only then, renames.
+  const sums = item.files
+    .map((f) => `${f.sha256}  ${f.path === "" ? stage : `${stage}/${f.path}`}`)
+    .join("\n");
+  const verify = facts.sha256sum
+    ? `sha256sum -c >&2 <<'XPKGS_SUMS' || exit 30\n${sums}\nXPKGS_SUMS\n`
+    : "";
   const commit =
     item.kind === "file"
       ? `mv -f ${shq(stage)} ${shq(item.name)}`
       : `if [ -e ${shq(item.name)} ] || [ -L ${shq(item.name)} ]; then mv ${shq(item.name)} ${shq(old)} || exit 24; fi\n` +
         `if mv ${shq(stage)} ${shq(item.name)}; then rm -rf ${shq(old)}; else [ -e ${shq(old)} ] && mv ${shq(old)} ${shq(item.name)}; exit 25; fi`;
-  const r = session.run(inDir(commit), undefined, 60);
+  const r = session.run(inDir(verify + commit), undefined, 300);
+  if (r.status === 30) {
+    const bad = [...r.stderr.matchAll(/^(.*): FAILED/gm)].map((m) =>
+      m[1]!.startsWith(`${stage}/`) ? m[1]!.slice(stage.length + 1) : item.name,
+    );
+    fail(
+      `${bad.length > 0 ? bad.join(", ") : "a file"} arrived damaged on the device (its sha256 there ` +
+        `differs from what was sent: ${r.stderr.trim().split("\n").slice(-1)[0]}). Nothing was installed; try again.`,
+    );
+  }
   if (r.status !== 0) fail(writeFailure(r.stderr, dir, item.name));
-  return { path: dir === "." ? item.name : `${dir}/${item.name}`, verified };
+  return { path: dir === "." ? item.name : `${dir}/${item.name}`, verified: facts.sha256sum };
 }
 
 /** Runs `test` on the device: the program under `dir`, its output matched against the expectation. */
