@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { exampleNames } from "../systems/examples.js";
 import { commandName } from "./commands.js";
-import { runCli } from "./testing.js";
+import { cliPath, runCli } from "./testing.js";
 
 const storeDir = join(mkdtempSync(join(tmpdir(), "xpkgs-cli-")), "store");
 const env = { XPKGS_STORE_DIR: storeDir };
@@ -142,6 +143,20 @@ describe("errors and help", () => {
       const r = runCli([...args, "--help"]);
       assert.equal(r.status, 0, args.join(" "));
       assert.match(r.stdout, /^Usage: xpkgs/);
+    }
+  });
+  it("does not crash when its reader stops early (| head)", () => {
+    for (const args of [
+      ["readelf", "-s", "/usr/bin/ls"],
+      ["copy", "/usr/bin/ls", "--to", "ssh://nowhere/opt", "--dry-run"],
+    ]) {
+      const r = spawnSync(
+        "sh",
+        ["-c", `"$0" "$@" | head -c 1 >/dev/null`, process.execPath, cliPath, ...args],
+        { encoding: "utf8" },
+      );
+      assert.equal(r.status, 0, args.join(" "));
+      assert.doesNotMatch(r.stderr, /EPIPE|internal error|Unhandled/, args.join(" "));
     }
   });
   it("loads only the command it runs, and all of them for the full help", () => {

@@ -71,6 +71,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`xpkgs readelf -a … | head`) closes the pipe. The rest of the
+// output is dropped, but the command finishes its work (a copy still cleans up on the device)
+// instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

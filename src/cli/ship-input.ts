@@ -18,6 +18,7 @@ import { Store } from "../store/store.js";
 import { storeDirFromEnv } from "../store/store-dir.js";
 import { ensureBuilt } from "./realise-attr.js";
 import { openUniverse } from "./universe.js";
+import type { PackageUniverse } from "../pkgs/top-level.js";
 
 export interface ShipInput {
   /** What the user named: an attribute path or a file. */
@@ -104,7 +105,8 @@ export async function shipInput(
   opts: { bin?: string[]; sysroot?: string; quiet?: boolean },
 ): Promise<ShipInput> {
   const bins = opts.bin ?? [];
-  if (what.includes("/") || existsSync(what)) {
+  // A path has a slash (./readelf); anything else is an attribute path.
+  if (what.includes("/")) {
     const path = resolve(what);
     if (!existsSync(path)) throw new XpkgsError(`${what}: no such file or folder.`);
     const storeDir = storeDirFromEnv();
@@ -148,7 +150,15 @@ export async function shipInput(
   try {
     store.cleanup();
     const universe = await openUniverse(cmd, store.storeDir);
-    const pkg = universe.resolve(what);
+    let pkg: ReturnType<PackageUniverse["resolve"]>;
+    try {
+      pkg = universe.resolve(what);
+    } catch (e) {
+      if (e instanceof XpkgsError && existsSync(what)) {
+        throw new XpkgsError(`${e.message} (To name the file or folder ${what}, write ./${what}.)`);
+      }
+      throw e;
+    }
     const names =
       bins.length > 0 ? bins : pkg.meta.mainProgram !== undefined ? [pkg.meta.mainProgram] : [];
     if (names.length === 0) {
