@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBundle } from "../deploy/bundle.js";
 import { type CopyItem, bundleItem, copyToDevice, describePlan, fileItem } from "../deploy/copy.js";
 import { SshSession, parseSshUrl, sshUrlHelp } from "../deploy/ssh.js";
+import { extractBundle } from "../deploy/tarball.js";
 import { archOf } from "../elf/inspect.js";
 import { isStaticallyLinked, parseElf } from "../elf/parse.js";
 import { readElfFile } from "../elf/read-file.js";
@@ -46,7 +47,7 @@ export function registerCopy(program: Command): void {
     )
     .argument(
       "<what>",
-      "an attribute path, an ELF program, a package output folder, or a bundle folder",
+      "an attribute path, an ELF program, a package output folder, or a bundle (folder or .tar.gz)",
     )
     .requiredOption("--to <url>", `where: ${sshUrlHelp} (default folder: the login folder)`)
     .option("-i, --identity <key>", "the private key ssh logs in with")
@@ -71,13 +72,18 @@ export function registerCopy(program: Command): void {
         throw new XpkgsError(`--timeout ${opts.timeout} is not a whole number of seconds ≥ 1.`);
       }
       const dir = target.dir ?? ".";
-      const input = await shipInput(cmd, what, opts);
       const say = (line: string) => {
         if (opts.quiet !== true) process.stderr.write(`${line}\n`);
       };
       const scratch = mkdtempSync(join(tmpdir(), "xpkgs-copy-"));
       let session: SshSession | null = null;
       try {
+        // A bundle made with `bundle -o` is unpacked here and copied as its folder.
+        const unpacked =
+          /\.(tar\.gz|tgz)$/.test(what) && existsSync(what) && statSync(what).isFile()
+            ? extractBundle(what, mkdtempSync(join(scratch, "unpacked-")))
+            : null;
+        const input = await shipInput(cmd, unpacked ?? what, opts);
         let item: CopyItem;
         let test: SmokeTest;
         if (input.bundle !== null) {

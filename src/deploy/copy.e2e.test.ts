@@ -105,6 +105,19 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
     assert.match(onDevice(`${device.home}/file-bundle/bin/file --version`), /^file-5\.44$/m);
   });
 
+  it("copies a bundle made with bundle -o: the .tar.gz is unpacked here and sent as its folder", () => {
+    const tarball = join(dir, "hello-x86_64.tar.gz");
+    const made = runCli(["bundle", "-q", "hello", "-o", tarball], env);
+    assert.equal(made.status, 0, made.stderr);
+    const r = copy(tarball, device.home);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /^smoke test passed: .*\/hello-x86_64\/bin\/hello --version → "hello \(GNU Hello\) 2\.10"$/m,
+    );
+    assert.equal(onDevice(`${device.home}/hello-x86_64/bin/hello`), "Hello, world!\n");
+  });
+
   it("--dry-run shows the plan and does not contact the device", () => {
     const r = runCli(
       [
