@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { e2eStoreEnv, runCli } from "../cli/testing.js";
 import { type BundleManifest, manifestName } from "./bundle.js";
-import { fileItem, probeDevice, upload } from "./copy.js";
+import { bundleItem, fileItem, probeDevice, upload } from "./copy.js";
 import { SshSession } from "./ssh.js";
 import { type SshdFixture, startSshd } from "./sshd-fixture.js";
 
@@ -101,6 +101,12 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
     assert.deepEqual(
       sums,
       m.files.map((f) => f.sha256),
+    );
+    // It went as one tar stream (the device has tar); the modes are the manifest's.
+    const modes = onDevice(`cd ${device.home}/file-bundle && stat -c %a ${paths.join(" ")}`);
+    assert.deepEqual(
+      modes.trim().split("\n"),
+      m.files.map((f) => f.mode),
     );
     assert.match(onDevice(`${device.home}/file-bundle/bin/file --version`), /^file-5\.44$/m);
   });
@@ -241,6 +247,34 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
       [],
       "no partial file, nothing under the final name",
     );
+  });
+
+  it("a device without tar gets a bundle one file at a time, modes and all", () => {
+    const b = join(dir, "file-bundle");
+    const session = new SshSession(
+      { user: "root", host: device.address, port: device.port, dir: null },
+      { identity: device.identity, options: device.sshOptions, timeout: 10 },
+    );
+    const sent: string[] = [];
+    try {
+      session.connect();
+      const facts = probeDevice(session, `${device.home}/no-tar`);
+      assert.equal(facts.tar, true, "the test device has tar; the test takes it away");
+      const item = bundleItem("file-bundle", b, "x86_64", false, "file");
+      const r = upload(session, item, `${device.home}/no-tar`, { ...facts, tar: false }, (l) =>
+        sent.push(l),
+      );
+      assert.equal(r.verified, true);
+      assert.equal(sent.length, item.files.length, sent.join("\n"));
+      for (const f of item.files) {
+        const there = join(device.home, "no-tar", "file-bundle", f.path);
+        assert.equal(sha256(there), f.sha256, f.path);
+        assert.equal(statSync(there).mode & 0o777, f.mode, f.path);
+      }
+    } finally {
+      session.close();
+    }
+    assert.match(onDevice(`${device.home}/no-tar/file-bundle/bin/file --version`), /^file-5\.44$/m);
   });
 
   it("a program for another architecture: refused, nothing copied", () => {

@@ -5,6 +5,7 @@
  * place, then run the smoke test on the device.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { machine } from "node:os";
 import { join } from "node:path";
@@ -30,6 +31,8 @@ export interface CopyItem {
   static: boolean;
   /** The program the smoke test runs, relative to the destination folder. */
   run: string;
+  /** A bundle's folder here (the files' paths are relative to it). */
+  root?: string;
   program: string;
 }
 
@@ -41,6 +44,8 @@ export interface DeviceFacts {
   dirExists: boolean;
   writable: boolean;
   sha256sum: boolean;
+  /** Whether it has tar: a bundle then travels as one stream (else one `cat` a file). */
+  tar: boolean;
 }
 
 export interface SmokeOutcome {
@@ -104,6 +109,7 @@ export function bundleItem(
     static: isStatic,
     run: `${name}/bin/${program}`,
     program,
+    root: dir,
   };
 }
 
@@ -161,6 +167,7 @@ d=${shq(dir)}
 [ -d "$d" ] && echo "dir-exists"
 [ -d "$d" ] && [ -w "$d" ] && echo "dir-writable"
 command -v sha256sum >/dev/null 2>&1 && echo "sha256sum"
+command -v tar >/dev/null 2>&1 && echo "tar"
 exit 0
 `;
 
@@ -179,6 +186,7 @@ export function probeDevice(session: SshSession, dir: string): DeviceFacts {
     dirExists: lines.includes("dir-exists"),
     writable: lines.includes("dir-writable"),
     sha256sum: lines.includes("sha256sum"),
+    tar: lines.includes("tar"),
   };
 }
 
@@ -245,15 +253,50 @@ export function upload(
   }
   let done = 0;
   const total = item.files.reduce((s, f) => s + f.size, 0);
-  for (const f of item.files) {
-    const target = f.path === "" ? stage : `${stage}/${f.path}`;
-    const r = session.run(
-      inDir(`cat > ${shq(target)} && chmod ${f.mode.toString(8)} ${shq(target)}`),
-      readFileSync(f.local),
+  if (item.kind === "bundle" && item.root !== undefined && facts.tar) {
+    // One tar stream for the whole bundle, one round trip; modes set explicitly after.
+    const packed = spawnSync(
+      "tar",
+      [
+        "-C",
+        item.root,
+        "--format=ustar",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "-cf",
+        "-",
+      ].concat(item.files.map((f) => f.path)),
+      { maxBuffer: 1 << 30 },
     );
-    if (r.status !== 0) fail(writeFailure(r.stderr, dir, f.path === "" ? item.name : f.path));
-    done += f.size;
-    progress(`  ${f.path === "" ? item.name : f.path} (${done}/${total} bytes)`);
+    if (packed.error !== undefined || packed.status !== 0) {
+      fail(
+        `cannot pack ${item.root} with tar: ${packed.error?.message ?? packed.stderr.toString().trim()}`,
+      );
+    }
+    const byMode = new Map<number, string[]>();
+    for (const f of item.files)
+      byMode.set(f.mode, [...(byMode.get(f.mode) ?? []), shq(`${stage}/${f.path}`)]);
+    const chmods = [...byMode].map(
+      ([mode, names]) => `chmod ${mode.toString(8)} ${names.join(" ")} || exit 27`,
+    );
+    const r = session.run(
+      inDir([`tar -xf - -C ${shq(stage)} || exit 26`, ...chmods].join("\n")),
+      packed.stdout,
+    );
+    if (r.status !== 0) fail(writeFailure(r.stderr, dir, item.name));
+    progress(`  ${item.files.length} files in one tar stream (${total} bytes)`);
+  } else {
+    for (const f of item.files) {
+      const target = f.path === "" ? stage : `${stage}/${f.path}`;
+      const r = session.run(
+        inDir(`cat > ${shq(target)} && chmod ${f.mode.toString(8)} ${shq(target)}`),
+        readFileSync(f.local),
+      );
+      if (r.status !== 0) fail(writeFailure(r.stderr, dir, f.path === "" ? item.name : f.path));
+      done += f.size;
+      progress(`  ${f.path === "" ? item.name : f.path} (${done}/${total} bytes)`);
+    }
   }
   // One script checks every file's sha256 there (sha256sum -c) and, only then, renames.
   const sums = item.files
