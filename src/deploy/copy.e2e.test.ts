@@ -52,6 +52,13 @@ function onDevice(command: string): string {
   return r.stdout;
 }
 
+/** A session to the device for the library-level tests. */
+const openSession = () =>
+  new SshSession(
+    { user: "root", host: device.address, port: device.port, dir: null },
+    { identity: device.identity, options: device.sshOptions, timeout: 10 },
+  );
+
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 describe("xpkgs copy over SSH to a device in a network namespace", () => {
@@ -221,10 +228,7 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
     const exe = join(dir, "tiny");
     execFileSync("gcc", ["-static", "-o", exe, src]);
     const item = fileItem("tiny", exe, "x86_64");
-    const session = new SshSession(
-      { user: "root", host: device.address, port: device.port, dir: null },
-      { identity: device.identity, options: device.sshOptions, timeout: 10 },
-    );
+    const session = openSession();
     try {
       session.connect();
       const facts = probeDevice(session, device.home);
@@ -251,10 +255,7 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
 
   it("a device without tar gets a bundle one file at a time, modes and all", () => {
     const b = join(dir, "file-bundle");
-    const session = new SshSession(
-      { user: "root", host: device.address, port: device.port, dir: null },
-      { identity: device.identity, options: device.sshOptions, timeout: 10 },
-    );
+    const session = openSession();
     const sent: string[] = [];
     try {
       session.connect();
