@@ -1,8 +1,9 @@
 // xpkgs copy against a real OpenSSH server in a network namespace of its
-// own: the native static hello and a bundle arrive whole (sha256 checked on
-// the far side), pass their smoke tests there, and every bad case (no
-// answer, wrong architecture, read-only folder, full disk) is refused with a
-// clear message and nothing under the final name.
+// own (and a second one chrooted into a static busybox): the native static
+// hello and bundles arrive whole (sha256 checked on the far side), pass their
+// smoke tests there, and every bad case (no answer, refused key, unknown host
+// key, damaged file, wrong architecture, read-only folder, full disk) is
+// refused with a clear message and nothing under the final name.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -63,7 +64,10 @@ const sha256 = (path: string) => createHash("sha256").update(readFileSync(path))
 
 describe("xpkgs copy over SSH to a device in a network namespace", () => {
   before(async () => {
-    device = await startSshd();
+    // A static busybox is the whole system of the second, bare device.
+    const busybox = runCli(["build", "-q", "--no-out-link", "pkgsStatic.busybox"], env);
+    assert.equal(busybox.status, 0, busybox.stderr);
+    device = await startSshd({ busybox: join(busybox.stdout.trim(), "bin/busybox") });
   });
   after(() => device?.stop());
 
@@ -129,6 +133,28 @@ describe("xpkgs copy over SSH to a device in a network namespace", () => {
       /^smoke test passed: .*\/hello-x86_64\/bin\/hello --version → "hello \(GNU Hello\) 2\.10"$/m,
     );
     assert.equal(onDevice(`${device.home}/hello-x86_64/bin/hello`), "Hello, world!\n");
+  });
+
+  it("a bare device, sshd chrooted into a static busybox (no C library, no bash): both kinds run", () => {
+    const bare = device.busybox!;
+    const toBare = `ssh://root@${device.address}:${bare.port}/home`;
+    const send = (what: string) => runCli(["copy", "-q", what, "--to", toBare, ...sshArgs()], env);
+    const hello = send("pkgsStatic.hello");
+    assert.equal(hello.status, 0, hello.stderr + hello.stdout);
+    assert.match(hello.stdout, /^device: x86_64 \(uname -m\); loaders: none in \/lib, \/lib64/m);
+    assert.match(
+      hello.stdout,
+      /^smoke test passed: \/home\/hello --version → "hello \(GNU Hello\) 2\.10"$/m,
+    );
+    // A dynamic glibc program, bundled on the fly, runs where there is no glibc at all.
+    const file = send("file");
+    assert.equal(file.status, 0, file.stderr + file.stdout);
+    assert.match(file.stdout, /sha256 of every file checked on the device/);
+    assert.match(
+      file.stdout,
+      /^smoke test passed: \/home\/file-bundle\/bin\/file --version → "file-5\.44"$/m,
+    );
+    assert.deepEqual(readdirSync(join(bare.root, "home")).sort(), ["file-bundle", "hello"]);
   });
 
   it("--dry-run shows the plan and does not contact the device", () => {

@@ -6,12 +6,15 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
+  chmodSync,
   closeSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { connect } from "node:net";
@@ -31,6 +34,8 @@ export interface SshdFixture {
   home: string;
   readOnly: string;
   small: string;
+  /** The bare busybox device, when `startSshd` was given a busybox. */
+  busybox: BusyboxDevice | null;
   stop(): void;
 }
 
@@ -60,7 +65,37 @@ function waitForPort(host: string, port: number, ms: number): Promise<void> {
   });
 }
 
-export async function startSshd(): Promise<SshdFixture> {
+/**
+ * A second device on the same address: sshd chrooted into a folder that holds
+ * only a static busybox (sh and its applets) and /dev/null. No C library, no
+ * bash, no coreutils: the bare edge device of the seed.
+ */
+export interface BusyboxDevice {
+  port: number;
+  /** The device's / here; its folder /home is `join(root, "home")`. */
+  root: string;
+}
+
+function busyboxRoot(busybox: string, mounts: string[]): string {
+  // sshd wants every component of a chroot owned by root and writable by no one else (not /tmp).
+  const root = mkdtempSync("/run/xpkgs-busybox-device-");
+  chmodSync(root, 0o755);
+  for (const d of ["bin", "dev", "root", "home"]) mkdirSync(join(root, d));
+  copyFileSync(busybox, join(root, "bin/busybox"));
+  chmodSync(join(root, "bin/busybox"), 0o755);
+  const applets = ["sh", "cat", "chmod", "mkdir", "mv", "rm", "tar", "sha256sum", "uname"];
+  for (const a of [...applets, "readlink", "ls", "true", "false"]) {
+    symlinkSync("busybox", join(root, "bin", a));
+  }
+  // sshd starts root's login shell, /bin/bash: here, busybox's sh under that name.
+  writeFileSync(join(root, "bin/bash"), '#!/bin/sh\nexec /bin/sh "$@"\n', { mode: 0o755 });
+  writeFileSync(join(root, "dev/null"), "");
+  sh("mount", ["--bind", "/dev/null", join(root, "dev/null")]);
+  mounts.push(join(root, "dev/null"));
+  return root;
+}
+
+export async function startSshd(opts: { busybox?: string } = {}): Promise<SshdFixture> {
   const id = (process.pid % 200) + 20;
   const ns = `xpkgs-test-${process.pid}`;
   const outer = `xpk${process.pid}a`.slice(0, 15);
@@ -69,14 +104,16 @@ export async function startSshd(): Promise<SshdFixture> {
   const port = 2222;
   const dir = mkdtempSync(join(tmpdir(), "xpkgs-sshd-"));
   const mounts: string[] = [];
-  let server: ChildProcess | null = null;
+  const servers: ChildProcess[] = [];
+  let bareRoot: string | null = null;
   let nsMade = false;
   const stop = () => {
-    if (server !== null && server.exitCode === null) server.kill("SIGTERM");
+    for (const s of servers) if (s.exitCode === null) s.kill("SIGTERM");
     for (const m of mounts.reverse()) spawnSync("umount", ["-l", m]);
     if (nsMade) spawnSync("ip", ["netns", "del", ns]);
     spawnSync("ip", ["link", "del", outer], { stdio: "ignore" });
     rmSync(dir, { recursive: true, force: true });
+    if (bareRoot !== null) rmSync(bareRoot, { recursive: true, force: true });
   };
   try {
     sh("ssh-keygen", [
@@ -112,23 +149,30 @@ export async function startSshd(): Promise<SshdFixture> {
     mounts.push(readOnly);
     sh("mount", ["-t", "tmpfs", "-o", "size=64k", "xpkgs-test-small", small]);
     mounts.push(small);
-    writeFileSync(
-      join(dir, "sshd_config"),
+    const config = (p: number, extra: string[]) =>
       [
-        `Port ${port}`,
+        `Port ${p}`,
         `ListenAddress ${address}`,
         `HostKey ${join(dir, "host_key")}`,
         `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-        `PidFile ${join(dir, "sshd.pid")}`,
+        `PidFile ${join(dir, `sshd-${p}.pid`)}`,
         "StrictModes no",
         "UsePAM no",
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
         "PermitRootLogin prohibit-password",
         "LogLevel ERROR",
+        ...extra,
         "",
-      ].join("\n"),
-    );
+      ].join("\n");
+    writeFileSync(join(dir, "sshd_config"), config(port, []));
+    if (opts.busybox !== undefined) {
+      bareRoot = busyboxRoot(opts.busybox, mounts);
+      writeFileSync(
+        join(dir, "sshd_config_busybox"),
+        config(port + 1, [`ChrootDirectory ${bareRoot}`]),
+      );
+    }
     mkdirSync("/run/sshd", { recursive: true });
     sh("ip", ["netns", "add", ns]);
     nsMade = true;
@@ -139,14 +183,20 @@ export async function startSshd(): Promise<SshdFixture> {
     sh("ip", ["-n", ns, "addr", "add", `${address}/24`, "dev", inner]);
     sh("ip", ["-n", ns, "link", "set", inner, "up"]);
     sh("ip", ["-n", ns, "link", "set", "lo", "up"]);
-    const log = openSync(join(dir, "sshd.log"), "w");
-    server = spawn(
-      "ip",
-      ["netns", "exec", ns, "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")],
-      { stdio: ["ignore", "ignore", log] },
-    );
-    closeSync(log);
-    await waitForPort(address, port, 10_000);
+    const serve = (configFile: string, p: number) => {
+      const log = openSync(join(dir, `sshd-${p}.log`), "w");
+      servers.push(
+        spawn("ip", ["netns", "exec", ns, "/usr/sbin/sshd", "-D", "-e", "-f", configFile], {
+          stdio: ["ignore", "ignore", log],
+        }),
+      );
+      closeSync(log);
+      return waitForPort(address, p, 10_000);
+    };
+    await serve(join(dir, "sshd_config"), port);
+    if (bareRoot !== null) await serve(join(dir, "sshd_config_busybox"), port + 1);
+    // A known_hosts line for the second port too (same host key).
+    writeFileSync(join(dir, "known_hosts"), `[${address}]:${port + 1} ${hostPub}\n`, { flag: "a" });
     return {
       address,
       port,
@@ -156,6 +206,7 @@ export async function startSshd(): Promise<SshdFixture> {
       home,
       readOnly,
       small,
+      busybox: bareRoot === null ? null : { port: port + 1, root: bareRoot },
       stop,
     };
   } catch (e) {
