@@ -43,6 +43,9 @@ export async function makeProgram(argv: string[] = []): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // patchelf's command line is patchelf's own (its --version, --debug, @file values): it
+  // goes straight to the command, past the global options, and loads nothing else.
+  if (argv[0] === "patchelf") return (await import("./patchelf.js")).patchelfMain(argv.slice(1));
   const program = await makeProgram(argv);
   program.exitOverride();
   const debug = argv.includes("--debug");

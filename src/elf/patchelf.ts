@@ -1,511 +1,746 @@
 /**
- * patchelf's edits, on bytes: the interpreter, RPATH/RUNPATH, NEEDED and
- * SONAME. What fits is written in place. What does not goes into a new
- * read-write PT_LOAD segment appended to the file (a new .interp, a grown
- * .dynstr, a grown .dynamic), and every pointer to the moved data is fixed:
- * PT_INTERP, PT_DYNAMIC, DT_STRTAB/DT_STRSZ and the section headers.
+ * patchelf's edits, on bytes: the interpreter, RPATH/RUNPATH, NEEDED, SONAME,
+ * DT_FLAGS_1's NODEFLIB and symbol versions, with patchelf's semantics (and
+ * its order: soname, interpreter, rpath, needed, versions, flags). A string
+ * that fits is written in place; a section that must grow is replaced and
+ * laid out again by `ElfImage.rewrite()`, as often as needed.
  *
- * The new segment needs a program header. patchelf grows the program header
- * table, moving sections to make room; this module instead re-purposes one
- * PT_NOTE entry (preferring the one PT_GNU_PROPERTY duplicates), which
- * leaves the PHDR table, and so AT_PHDR, where the kernel expects it. The
- * loader does not need PT_NOTE; the notes stay in the file and in their
- * sections. A file without a PT_NOTE cannot grow, and says so.
+ * After the edits, the result is read back through another path (program
+ * headers and dynamic tags mapped through PT_LOAD, not the section headers
+ * the edits used), and every value asked for must read back exactly; a
+ * mismatch refuses the edit, so a caller never writes a wrong file.
  */
-import { join } from "node:path";
+import { closeSync, openSync, readSync } from "node:fs";
 import {
+  DT_DEBUG,
+  DT_FLAGS_1,
   DT_NEEDED,
   DT_NULL,
   DT_RPATH,
   DT_RUNPATH,
   DT_SONAME,
-  DT_STRSZ,
   DT_STRTAB,
+  DT_VERNEEDNUM,
+  ET_DYN,
   PT_DYNAMIC,
-  PT_GNU_PROPERTY,
   PT_INTERP,
   PT_LOAD,
-  PT_NOTE,
-  SHT_DYNSYM,
-  SHT_GNU_VERDEF,
-  SHT_GNU_VERNEED,
+  SHT_DYNAMIC,
+  SHT_NOBITS,
 } from "./constants.js";
-import { type ElfFile, type ProgramHeader, dynamicString, parseElf, readerOf } from "./parse.js";
-import { compatibleElf } from "./ldd.js";
-import { readVersionNeeds } from "./tables.js";
+import { ElfEditError, ElfImage } from "./elf-image.js";
 
-/** An edit that cannot be made to this file; the message says why and what to do. */
-export class ElfEditError extends Error {
-  override name = "ElfEditError";
-}
+export { ElfEditError } from "./elf-image.js";
+
+const DF_1_NODEFLIB = 0x800n;
 
 export interface PatchOptions {
+  /** patchelf's --page-size: the alignment of new segments. */
+  pageSize?: number;
+  printInterpreter?: boolean;
+  printSoname?: boolean;
+  printRpath?: boolean;
+  printNeeded?: boolean;
   setInterpreter?: string;
+  setSoname?: string;
   setRpath?: string;
   addRpath?: string;
   removeRpath?: boolean;
-  /** Keep only the RPATH directories that hold a NEEDED library; `fileDir` expands $ORIGIN. */
-  shrinkRpath?: { fileDir: string; allowedPrefixes?: string[] };
-  /** Set DT_RPATH instead of DT_RUNPATH (patchelf's --force-rpath). */
+  /** Keep only the RPATH directories that provide a NEEDED library not yet found. */
+  shrinkRpath?: { allowedPrefixes?: string[] };
+  /** Write DT_RPATH instead of DT_RUNPATH (patchelf's --force-rpath). */
   forceRpath?: boolean;
   addNeeded?: string[];
   removeNeeded?: string[];
+  /** Applied as patchelf applies them: one replacement per old name, the last given wins. */
   replaceNeeded?: [string, string][];
-  setSoname?: string;
+  clearSymbolVersion?: string[];
+  noDefaultLib?: boolean;
+  addDebugTag?: boolean;
+  debug?: (msg: string) => void;
 }
 
-interface Entry {
-  tag: bigint;
-  value: bigint;
-  /** For string-valued tags: the string, resolved or new. */
-  str?: string;
+export interface PatchResult {
+  bytes: Uint8Array;
+  /** Whether any edit changed the file (patchelf writes it only then, or with --output). */
+  changed: boolean;
+  /** What the --print-* options print, a line each. */
+  printed: string[];
 }
 
-const stringTags = new Set([DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH].map(BigInt));
+const latin1 = (s: string) => Buffer.from(s, "latin1");
+/** What a string reads back as from a NUL-terminated table. */
+const asRead = (s: string) => s.split("\0")[0]!;
 
-function needsDynamic(elf: ElfFile, what: string): void {
-  if (elf.dynamic.length === 0) {
-    throw new ElfEditError(
-      `cannot ${what}: the file has no dynamic section (it is statically linked).`,
-    );
+interface Expect {
+  interpreter?: string;
+  soname?: string;
+  rpath?: { value: string | null; force: boolean };
+  needed?: string[];
+}
+
+/** The dynamic section, as entries with their byte offsets in its contents. */
+class Dynamic {
+  readonly ent: number;
+  constructor(
+    readonly img: ElfImage,
+    readonly data: Buffer,
+  ) {
+    this.ent = img.is64 ? 16 : 8;
+  }
+  private rd(o: number): bigint {
+    const d = this.data;
+    if (!this.img.is64) return BigInt(this.img.little ? d.readInt32LE(o) : d.readInt32BE(o));
+    return this.img.little ? d.readBigInt64LE(o) : d.readBigInt64BE(o);
+  }
+  private wr(o: number, v: bigint): void {
+    const d = this.data;
+    if (!this.img.is64) {
+      const u = Number(BigInt.asUintN(32, v));
+      if (this.img.little) d.writeUInt32LE(u, o);
+      else d.writeUInt32BE(u, o);
+    } else if (this.img.little) d.writeBigUInt64LE(BigInt.asUintN(64, v), o);
+    else d.writeBigUInt64BE(BigInt.asUintN(64, v), o);
+  }
+  /** Entry offsets up to (not including) DT_NULL, and DT_NULL's offset. */
+  entries(): { at: number[]; nullAt: number } {
+    const at: number[] = [];
+    for (let o = 0; o + this.ent <= this.data.length; o += this.ent) {
+      if (this.rd(o) === BigInt(DT_NULL)) return { at, nullAt: o };
+      at.push(o);
+    }
+    throw new ElfEditError("the dynamic section has no DT_NULL entry");
+  }
+  tag(o: number): number {
+    return Number(BigInt.asIntN(32, this.rd(o)));
+  }
+  value(o: number): bigint {
+    const v = this.rd(o + this.ent / 2);
+    return this.img.is64 ? BigInt.asUintN(64, v) : BigInt.asUintN(32, v);
+  }
+  setTag(o: number, t: number): void {
+    this.wr(o, BigInt(t));
+  }
+  setValue(o: number, v: bigint): void {
+    this.wr(o + this.ent / 2, v);
   }
 }
 
-/** The dynamic entries after the edits, strings resolved. */
-function editedEntries(elf: ElfFile, o: PatchOptions): Entry[] {
-  const r = readerOf(elf);
-  let entries: Entry[] = elf.dynamic
-    .filter((e) => e.tag !== BigInt(DT_NULL))
-    .map((e) => (stringTags.has(e.tag) ? { ...e, str: dynamicString(elf, r, e) } : { ...e }));
-  const rpathTags = [BigInt(DT_RPATH), BigInt(DT_RUNPATH)];
-  const current = () =>
-    entries.find((e) => e.tag === BigInt(DT_RUNPATH)) ??
-    entries.find((e) => e.tag === BigInt(DT_RPATH));
-  if (o.removeRpath === true) entries = entries.filter((e) => !rpathTags.includes(e.tag));
-  const setRpath = (path: string) => {
-    const wanted = BigInt(o.forceRpath === true ? DT_RPATH : DT_RUNPATH);
-    const cur = current();
-    if (cur !== undefined) {
-      cur.tag = wanted;
-      cur.str = path;
-      entries = entries.filter((e) => e === cur || !rpathTags.includes(e.tag));
-    } else {
-      // patchelf puts a new entry first; so do we, so that both files read the same.
-      entries.unshift({ tag: wanted, value: 0n, str: path });
-    }
-  };
-  if (o.setRpath !== undefined) setRpath(o.setRpath);
-  if (o.addRpath !== undefined) {
-    const cur = current()?.str ?? "";
-    setRpath(cur === "" ? o.addRpath : `${cur}:${o.addRpath}`);
-  }
-  if (o.shrinkRpath !== undefined) {
-    const cur = current();
-    if (cur?.str !== undefined) {
-      const needed = entries.filter((e) => e.tag === BigInt(DT_NEEDED)).map((e) => e.str!);
-      const kept = cur.str.split(":").filter((dir) => {
-        if (dir === "") return false;
-        const real = dir.replace(/\$(ORIGIN|\{ORIGIN\})/g, o.shrinkRpath!.fileDir);
-        const prefixes = o.shrinkRpath!.allowedPrefixes;
-        if (prefixes !== undefined && !prefixes.some((p) => dir.startsWith(p))) return true;
-        return needed.some((n) => compatibleElf(join(real, n), elf) !== null);
-      });
-      cur.str = kept.join(":");
-    }
-  }
-  for (const name of o.removeNeeded ?? []) {
-    entries = entries.filter((e) => !(e.tag === BigInt(DT_NEEDED) && e.str === name));
-  }
-  for (const [from, to] of o.replaceNeeded ?? []) {
-    for (const e of entries) if (e.tag === BigInt(DT_NEEDED) && e.str === from) e.str = to;
-  }
-  const added = (o.addNeeded ?? []).filter(
-    (n) => !entries.some((e) => e.tag === BigInt(DT_NEEDED) && e.str === n),
-  );
-  entries = [...added.map((n) => ({ tag: BigInt(DT_NEEDED), value: 0n, str: n })), ...entries];
-  if (o.setSoname !== undefined) {
-    const cur = entries.find((e) => e.tag === BigInt(DT_SONAME));
-    if (cur !== undefined) cur.str = o.setSoname;
-    else entries.unshift({ tag: BigInt(DT_SONAME), value: 0n, str: o.setSoname });
-  }
-  return entries;
+function cstr(table: Buffer, at: bigint | number): string {
+  const o = Number(at);
+  if (o < 0 || o >= table.length)
+    throw new ElfEditError("a dynamic string offset is past the string table");
+  const end = table.indexOf(0, o);
+  return table.toString("latin1", o, end === -1 ? table.length : end);
 }
 
-const align = (n: number, a: number) => Math.ceil(n / a) * a;
+class Editor {
+  readonly printed: string[] = [];
+  changed = false;
+  readonly expect: Expect = {};
+  constructor(
+    readonly img: ElfImage,
+    readonly debug: (m: string) => void,
+  ) {}
 
-/**
- * The old RPATH/RUNPATH string's place in the string table, when it may be
- * overwritten: no other name (dynamic entry, symbol, version) starts inside it
- * (linkers share string tails). Null when there is none, or when the symbols
- * cannot be read to be sure.
- */
-function rpathSlot(elf: ElfFile, table: Buffer): { at: number; length: number } | null {
-  const own = elf.dynamic.filter((e) => e.tag === BigInt(DT_RUNPATH) || e.tag === BigInt(DT_RPATH));
-  if (own.length !== 1) return null;
-  const at = Number(own[0]!.value);
-  if (at <= 0 || at >= table.length) return null;
-  const end = table.indexOf(0, at);
-  if (end === -1) return null;
-  const names = stringOffsets(elf, own[0]!.at);
-  if (names === null) return null;
-  if (names.some((n) => n >= at && n < end)) return null;
-  return { at, length: end - at };
-}
+  dynamic(): Dynamic {
+    return new Dynamic(this.img, this.img.contents(".dynamic"));
+  }
+  /** Grows .dynamic by `n` entries, moving the existing ones down. */
+  growDynamic(n: number): Dynamic {
+    const cur = this.dynamic();
+    const { nullAt } = cur.entries();
+    const data = this.img.replaceSection(".dynamic", cur.data.length + n * cur.ent);
+    data.copyWithin(n * cur.ent, 0, nullAt + cur.ent);
+    data.fill(0, 0, n * cur.ent);
+    return new Dynamic(this.img, data);
+  }
+  /** Appends strings to .dynstr (or `section`); returns their offsets. */
+  appendStrings(strings: string[], section = ".dynstr", extra = 0): number[] {
+    const old = this.img.contents(section);
+    const total = strings.reduce((n, s) => n + s.length + 1, 0);
+    const data = this.img.replaceSection(section, old.length + total + extra);
+    let at = old.length;
+    return strings.map((s) => {
+      latin1(s).copy(data, at);
+      const here = at;
+      at += s.length + 1;
+      return here;
+    });
+  }
 
-/** Every dynamic string table offset the file names, but the dynamic entry at `except`; null if unsure. */
-function stringOffsets(elf: ElfFile, except: number): number[] | null {
-  const dynsym = elf.sections.find((s) => s.type === SHT_DYNSYM);
-  if (dynsym === undefined || elf.sections.length === 0) return null;
-  try {
-    const r = readerOf(elf);
-    const offsets: number[] = [];
-    for (const e of elf.dynamic) {
-      if (e.at !== except && stringTags.has(e.tag)) offsets.push(Number(e.value));
+  interpreter(): string {
+    return cstr(this.img.contents(".interp"), 0);
+  }
+
+  soname(o: PatchOptions): void {
+    const img = this.img;
+    if (img.type !== ET_DYN) {
+      this.debug("this is not a dynamic library");
+      return;
     }
-    const entsize = elf.class === 64 ? 24 : 16;
-    for (let o = dynsym.offset; o + entsize <= dynsym.offset + dynsym.size; o += entsize) {
-      offsets.push(r.u32(o, "symbol name"));
+    const dyn = this.dynamic();
+    const str = img.contents(".dynstr");
+    let sonameAt: number | null = null;
+    for (const e of dyn.entries().at) if (dyn.tag(e) === DT_SONAME) sonameAt = e;
+    const current = sonameAt === null ? null : cstr(str, dyn.value(sonameAt));
+    if (o.printSoname === true) {
+      if (current === null) this.debug("no DT_SONAME found");
+      else if (current === "") this.debug("DT_SONAME is empty");
+      else this.printed.push(current);
     }
-    for (const need of readVersionNeeds(elf)) {
-      offsets.push(r.u32(need.at + 4, "version need file"));
-      for (const v of need.versions) offsets.push(r.u32(v.at + 8, "version need name"));
+    if (o.setSoname === undefined) return;
+    this.expect.soname = asRead(o.setSoname);
+    if (current === o.setSoname) return;
+    const [at] = this.appendStrings([o.setSoname]);
+    if (sonameAt !== null) this.dynamic().setValue(sonameAt, BigInt(at!));
+    else {
+      const d = this.growDynamic(1);
+      d.setTag(0, DT_SONAME);
+      d.setValue(0, BigInt(at!));
     }
-    const verdef = elf.sections.find((s) => s.type === SHT_GNU_VERDEF);
-    if (verdef !== undefined) {
-      let d = verdef.offset;
-      for (let i = 0; i < 10000; i++) {
-        const cnt = r.u16(d + 6, "version definition");
-        let a = d + r.u32(d + 12, "version definition");
-        for (let j = 0; j < cnt && j < 10000; j++) {
-          offsets.push(r.u32(a, "version definition name"));
-          const next = r.u32(a + 4, "version definition");
-          if (next === 0) break;
-          a += next;
+    this.changed = true;
+  }
+
+  setInterpreter(path: string): void {
+    if (this.img.findSection(".interp") === undefined) {
+      throw new ElfEditError(
+        "cannot find section '.interp'. The input file is most likely statically linked, " +
+          "or a library: it has no interpreter to set",
+      );
+    }
+    // Always moved, as patchelf moves it: the old bytes are cleared.
+    const data = this.img.replaceSection(".interp", path.length + 1);
+    latin1(path).copy(data, 0);
+    data[path.length] = 0;
+    this.expect.interpreter = asRead(path);
+    this.changed = true;
+  }
+
+  /** Offsets into .dynstr that something other than the RPATH entries names; null if unsure. */
+  private otherStringRefs(except: Set<number>, dyn: Dynamic): number[] | null {
+    const img = this.img;
+    try {
+      const refs: number[] = [];
+      for (const e of dyn.entries().at) {
+        const t = dyn.tag(e);
+        if (
+          !except.has(e) &&
+          (t === DT_NEEDED || t === DT_SONAME || t === DT_RPATH || t === DT_RUNPATH)
+        ) {
+          refs.push(Number(dyn.value(e)));
         }
-        const next = r.u32(d + 16, "version definition");
-        if (next === 0) break;
-        d += next;
       }
+      const sym = img.findSection(".dynsym");
+      if (sym !== undefined) {
+        const d = img.contents(".dynsym");
+        const ent = img.is64 ? 24 : 16;
+        for (let o = 0; o + ent <= d.length; o += ent) {
+          refs.push(img.little ? d.readUInt32LE(o) : d.readUInt32BE(o));
+        }
+      }
+      for (const name of [".gnu.version_r", ".gnu.version_d"]) {
+        const s = img.findSection(name);
+        if (s === undefined) continue;
+        const d = img.contents(name);
+        const u32 = (o: number) => (img.little ? d.readUInt32LE(o) : d.readUInt32BE(o));
+        const u16 = (o: number) => (img.little ? d.readUInt16LE(o) : d.readUInt16BE(o));
+        const need = name === ".gnu.version_r";
+        let o = 0;
+        for (let i = 0; i < 100000 && o + 16 <= d.length; i++) {
+          const cnt = u16(o + (need ? 2 : 6));
+          if (need) refs.push(u32(o + 4));
+          let a = o + u32(o + (need ? 8 : 12));
+          for (let j = 0; j < cnt && a + 8 <= d.length; j++) {
+            refs.push(u32(a + (need ? 8 : 0)));
+            const next = u32(a + (need ? 12 : 4));
+            if (next === 0) break;
+            a += next;
+          }
+          const next = u32(o + (need ? 12 : 16));
+          if (next === 0) break;
+          o += next;
+        }
+      }
+      return refs;
+    } catch {
+      return null;
     }
-    return offsets;
+  }
+
+  rpath(o: PatchOptions, op: "print" | "shrink" | "remove" | "set" | "add" | null): void {
+    const img = this.img;
+    const dynSec = img.section(".dynamic");
+    if (dynSec.type === SHT_NOBITS) {
+      this.debug("no dynamic section");
+      return;
+    }
+    const dyn = this.dynamic();
+    const str = img.contents(".dynstr");
+    let rpathAt: number | null = null;
+    let runpathAt: number | null = null;
+    let rpath: string | null = null;
+    let rpathOffset = 0;
+    const needed: string[] = [];
+    for (const e of dyn.entries().at) {
+      const t = dyn.tag(e);
+      if (t === DT_RPATH) {
+        rpathAt = e;
+        if (runpathAt === null) {
+          rpathOffset = Number(dyn.value(e));
+          rpath = cstr(str, rpathOffset);
+        }
+      } else if (t === DT_RUNPATH) {
+        runpathAt = e;
+        rpathOffset = Number(dyn.value(e));
+        rpath = cstr(str, rpathOffset);
+      } else if (t === DT_NEEDED) needed.push(cstr(str, dyn.value(e)));
+    }
+    if (op === "print") {
+      this.printed.push(rpath ?? "");
+      return;
+    }
+    if (op === null) return;
+    let wanted: string;
+    if (op === "remove") {
+      if (rpath === null) {
+        this.debug("no RPATH to delete");
+        return;
+      }
+      const { at, nullAt } = dyn.entries();
+      const keep = at.filter((e) => dyn.tag(e) !== DT_RPATH && dyn.tag(e) !== DT_RUNPATH);
+      const copies = keep.map((e) => Buffer.from(dyn.data.subarray(e, e + dyn.ent)));
+      copies.forEach((c, i) => c.copy(dyn.data, i * dyn.ent));
+      dyn.data.fill(0, keep.length * dyn.ent, nullAt);
+      this.expect.rpath = { value: null, force: false };
+      this.changed = true;
+      return;
+    }
+    if (op === "shrink") {
+      if (rpath === null) {
+        this.debug("no RPATH to shrink");
+        return;
+      }
+      wanted = this.shrink(rpath, needed, o.shrinkRpath?.allowedPrefixes ?? []);
+    } else if (op === "add") {
+      wanted = rpath === null || rpath === "" ? o.addRpath! : `${rpath}:${o.addRpath!}`;
+    } else wanted = o.setRpath!;
+    const force = o.forceRpath === true;
+    this.expect.rpath = { value: asRead(wanted), force };
+    if (!force && rpathAt !== null && runpathAt === null) {
+      dyn.setTag(rpathAt, DT_RUNPATH);
+      runpathAt = rpathAt;
+      rpathAt = null;
+      this.changed = true;
+    } else if (force && runpathAt !== null) {
+      dyn.setTag(runpathAt, DT_RPATH);
+      rpathAt = runpathAt;
+      runpathAt = null;
+      this.changed = true;
+    }
+    if (rpath !== null && rpath === wanted) return;
+    this.changed = true;
+    this.debug(`new rpath is '${wanted}'`);
+    // The old string is cleared so that the file stops naming those folders,
+    // unless some other name shares its bytes (linkers merge string tails).
+    let inPlace = false;
+    if (rpath !== null) {
+      const own = new Set([rpathAt, runpathAt].filter((x): x is number => x !== null));
+      const refs = this.otherStringRefs(own, dyn);
+      const shared =
+        refs === null || refs.some((r) => r >= rpathOffset && r < rpathOffset + rpath!.length);
+      if (!shared) {
+        str.fill(0x58, rpathOffset, rpathOffset + rpath.length);
+        if (wanted.length <= rpath.length) {
+          latin1(wanted).copy(str, rpathOffset);
+          str[rpathOffset + wanted.length] = 0;
+          inPlace = true;
+        }
+      } else this.debug("the old rpath shares its bytes with another name; it is kept");
+    }
+    if (inPlace) return;
+    const [at] = this.appendStrings([wanted]);
+    if (rpathAt !== null || runpathAt !== null) {
+      const d = this.dynamic();
+      if (runpathAt !== null) d.setValue(runpathAt, BigInt(at!));
+      if (rpathAt !== null) d.setValue(rpathAt, BigInt(at!));
+    } else {
+      const d = this.growDynamic(1);
+      d.setTag(0, force ? DT_RPATH : DT_RUNPATH);
+      d.setValue(0, BigInt(at!));
+    }
+  }
+
+  /** patchelf's rule: a directory stays when it is the first to provide a NEEDED library. */
+  private shrink(rpath: string, needed: string[], allowed: string[]): string {
+    const found = needed.map(() => false);
+    const kept: string[] = [];
+    const machine = this.img.bytes.subarray(18, 20);
+    for (const dir of rpath.split(":").filter((d) => d !== "")) {
+      if (!dir.startsWith("/")) {
+        kept.push(dir); // $ORIGIN and other relative entries are kept as they are
+        continue;
+      }
+      if (allowed.length > 0 && !allowed.some((p) => dir.startsWith(p))) {
+        this.debug(`removing directory '${dir}' from RPATH because of non-allowed prefix`);
+        continue;
+      }
+      let provides = false;
+      needed.forEach((lib, j) => {
+        if (found[j] === true) return;
+        const head = readHead(`${dir}/${lib}`);
+        if (head === null) return;
+        if (
+          head.length >= 20 &&
+          head.readUInt32BE(0) === 0x7f454c46 &&
+          head.subarray(18, 20).equals(machine)
+        ) {
+          found[j] = true;
+          provides = true;
+        } else this.debug(`ignoring library '${dir}/${lib}' because its machine type differs`);
+      });
+      if (provides) kept.push(dir);
+      else this.debug(`removing directory '${dir}' from RPATH`);
+    }
+    return kept.join(":");
+  }
+
+  removeNeeded(libs: Set<string>): void {
+    if (libs.size === 0) return;
+    const dyn = this.dynamic();
+    const str = this.img.contents(".dynstr");
+    const { at, nullAt } = dyn.entries();
+    const keep = at.filter((e) => {
+      if (dyn.tag(e) !== DT_NEEDED) return true;
+      const name = cstr(str, dyn.value(e));
+      if (!libs.has(name)) return true;
+      this.debug(`removing DT_NEEDED entry '${name}'`);
+      this.changed = true;
+      return false;
+    });
+    const copies = keep.map((e) => Buffer.from(dyn.data.subarray(e, e + dyn.ent)));
+    copies.forEach((c, i) => c.copy(dyn.data, i * dyn.ent));
+    dyn.data.fill(0, keep.length * dyn.ent, nullAt);
+  }
+
+  replaceNeeded(libs: Map<string, string>): void {
+    if (libs.size === 0) return;
+    const img = this.img;
+    const added = new Map<string, number>();
+    let verneedNum = 0;
+    const dyn = this.dynamic();
+    for (const e of dyn.entries().at) {
+      const t = dyn.tag(e);
+      if (t === DT_VERNEEDNUM) verneedNum = Number(dyn.value(e));
+      if (t !== DT_NEEDED) continue;
+      const name = cstr(img.contents(".dynstr"), dyn.value(e));
+      const to = libs.get(name);
+      if (to === undefined || to === name) continue;
+      this.debug(`replacing DT_NEEDED entry '${name}' with '${to}'`);
+      let at = added.get(to);
+      if (at === undefined) {
+        at = this.appendStrings([to])[0]!;
+        added.set(to, at);
+      }
+      this.dynamic().setValue(e, BigInt(at));
+      this.changed = true;
+    }
+    if (verneedNum === 0) return;
+    // Version needs name the library files too, in the string table their section links to.
+    const vr = img.section(".gnu.version_r");
+    const strSec = img.shdrs[vr.link];
+    if (strSec === undefined)
+      throw new ElfEditError("the version needs section does not link to a string table");
+    const strName = img.sectionName(strSec);
+    if (strName !== ".dynstr") added.clear();
+    let o = 0;
+    for (let i = 0; i < verneedNum; i++) {
+      const d = img.contents(".gnu.version_r");
+      if (o + 16 > d.length) throw new ElfEditError("a version need lies outside its section");
+      const file = cstr(
+        img.contents(strName),
+        img.little ? d.readUInt32LE(o + 4) : d.readUInt32BE(o + 4),
+      );
+      const to = libs.get(file);
+      if (to !== undefined && to !== file) {
+        this.debug(`replacing .gnu.version_r entry '${file}' with '${to}'`);
+        let at = added.get(to);
+        if (at === undefined) {
+          at = this.appendStrings([to], strName)[0]!;
+          added.set(to, at);
+        }
+        const d2 = img.contents(".gnu.version_r");
+        if (img.little) d2.writeUInt32LE(at, o + 4);
+        else d2.writeUInt32BE(at, o + 4);
+        this.changed = true;
+      }
+      const next = img.little ? d.readUInt32LE(o + 12) : d.readUInt32BE(o + 12);
+      if (next === 0) break;
+      o += next;
+    }
+  }
+
+  addNeeded(libs: string[]): void {
+    if (libs.length === 0) return;
+    const sorted = [...new Set(libs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const offsets = this.appendStrings(sorted, ".dynstr", 1);
+    const d = this.growDynamic(sorted.length);
+    offsets.forEach((at, i) => {
+      d.setTag(i * d.ent, DT_NEEDED);
+      d.setValue(i * d.ent, BigInt(at));
+    });
+    this.changed = true;
+  }
+
+  clearSymbolVersions(syms: Set<string>): void {
+    if (syms.size === 0) return;
+    const img = this.img;
+    const str = img.contents(".dynstr");
+    const dynsym = img.contents(".dynsym");
+    const versym = img.contents(".gnu.version");
+    const ent = img.is64 ? 24 : 16;
+    const count = Math.floor(dynsym.length / ent);
+    if (count !== Math.floor(versym.length / 2)) throw new ElfEditError("versym size mismatch");
+    for (let i = 0; i < count; i++) {
+      const name = cstr(
+        str,
+        img.little ? dynsym.readUInt32LE(i * ent) : dynsym.readUInt32BE(i * ent),
+      );
+      if (!syms.has(name)) continue;
+      this.debug(`clearing symbol version for ${name}`);
+      if (img.little) versym.writeUInt16LE(1, i * 2);
+      else versym.writeUInt16BE(1, i * 2);
+    }
+    this.changed = true;
+  }
+
+  /** Sets a bit in DT_FLAGS_1, or adds the tag (DT_DEBUG: adds the tag when it is missing). */
+  addTag(tag: number, bit: bigint): void {
+    const dyn = this.dynamic();
+    const e = dyn.entries().at.find((x) => dyn.tag(x) === tag);
+    if (e !== undefined) {
+      if (bit === 0n || (dyn.value(e) & bit) === bit) return;
+      dyn.setValue(e, dyn.value(e) | bit);
+    } else {
+      const d = this.growDynamic(1);
+      d.setTag(0, tag);
+      d.setValue(0, bit);
+    }
+    this.changed = true;
+  }
+}
+
+function readHead(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw new ElfEditError(`getting info about '${path}': ${(e as Error).message}`);
+  }
+  try {
+    const b = Buffer.alloc(64);
+    const n = readSync(fd, b, 0, 64, 0);
+    return b.subarray(0, n);
   } catch {
     return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Where a string lives in the string table (a NUL-terminated match, possibly a suffix), or -1. */
-function findString(table: Buffer, s: string): number {
-  return table.indexOf(Buffer.from(`${s}\0`, "latin1"));
+/** The dynamic facts as the loader finds them: program headers, and DT_STRTAB through PT_LOAD. */
+export interface DynamicFacts {
+  interpreter: string | null;
+  soname: string | null;
+  rpath: string | null;
+  runpath: string | null;
+  needed: string[];
 }
 
-/** Applies the edits to `input` and returns the new file's bytes; the input is not changed. */
-export function patchElf(input: Uint8Array, o: PatchOptions): Uint8Array {
-  const elf = parseElf(input);
-  const dynamicEdits =
-    o.setRpath !== undefined ||
-    o.addRpath !== undefined ||
-    o.removeRpath === true ||
-    o.shrinkRpath !== undefined ||
-    (o.addNeeded ?? []).length > 0 ||
-    (o.removeNeeded ?? []).length > 0 ||
-    (o.replaceNeeded ?? []).length > 0 ||
-    o.setSoname !== undefined;
-  if (dynamicEdits) {
-    needsDynamic(elf, "change the dynamic section");
-    if (!elf.programHeaders.some((p) => p.type === PT_DYNAMIC)) {
-      throw new ElfEditError(
-        "cannot change the dynamic section: no PT_DYNAMIC program header maps it.",
-      );
-    }
-    if (elf.dynstrOffset === null || !elf.dynamic.some((e) => e.tag === BigInt(DT_STRTAB))) {
-      throw new ElfEditError(
-        "cannot change the dynamic section: it has no string table (DT_STRTAB).",
-      );
-    }
-  }
-  const interpHeader = elf.programHeaders.find((p) => p.type === PT_INTERP);
-  if (o.setInterpreter !== undefined && interpHeader === undefined) {
-    throw new ElfEditError(
-      "cannot set the interpreter: the file has none (no PT_INTERP; it is statically linked or a library).",
-    );
-  }
-  const is64 = elf.class === 64;
-  const little = elf.endianness === "little";
-  let out = Buffer.from(input);
-
-  // ---- strings: the old table, and what must be appended to it ---------------
-  const oldStr =
-    elf.dynstrOffset !== null
-      ? Buffer.from(out.subarray(elf.dynstrOffset, elf.dynstrOffset + elf.dynstrSize))
-      : Buffer.alloc(0);
-  const entries = dynamicEdits ? editedEntries(elf, o) : [];
-  const appended: Buffer[] = [];
-  let appendedSize = 0;
-  const offsetOf = (s: string): number => {
-    const at = findString(oldStr, s);
-    if (at !== -1) return at;
-    let pos = oldStr.length;
-    for (const b of appended) {
-      const i = b.indexOf(Buffer.from(`${s}\0`, "latin1"));
-      if (i !== -1 && i + s.length + 1 === b.length) return pos;
-      pos += b.length;
-    }
-    const b = Buffer.from(`${s}\0`, "latin1");
-    appended.push(b);
-    appendedSize += b.length;
-    return oldStr.length + appendedSize - b.length;
+export function readDynamicFacts(bytes: Uint8Array): DynamicFacts {
+  const img = new ElfImage(bytes);
+  const b = img.bytes;
+  const facts: DynamicFacts = {
+    interpreter: null,
+    soname: null,
+    rpath: null,
+    runpath: null,
+    needed: [],
   };
-  // The old RPATH/RUNPATH string takes a new one that is no longer in place (as patchelf does),
-  // and is zeroed when nothing names it any more, so the file stops naming those folders.
-  const slot = dynamicEdits ? rpathSlot(elf, oldStr) : null;
-  let slotTaken = false;
+  const inFile = (off: bigint, size: bigint, what: string) => {
+    if (off + size > BigInt(b.length)) throw new ElfEditError(`${what} lies outside the file`);
+    return Number(off);
+  };
+  const interp = img.phdrs.find((p) => p.type === PT_INTERP);
+  if (interp !== undefined) {
+    const at = inFile(interp.offset, interp.filesz, "PT_INTERP");
+    facts.interpreter = cstr(b.subarray(at, at + Number(interp.filesz)), 0);
+  }
+  // PT_DYNAMIC, as the loader finds it; a file without one (a linker script's oddity)
+  // by its SHT_DYNAMIC section.
+  const dynP = img.phdrs.find((p) => p.type === PT_DYNAMIC);
+  const dynS = img.shdrs.find((s) => s.type === SHT_DYNAMIC);
+  const ext =
+    dynP !== undefined
+      ? { offset: dynP.offset, size: dynP.filesz }
+      : dynS !== undefined
+        ? { offset: dynS.offset, size: dynS.size }
+        : null;
+  if (ext === null) return facts;
+  const at = inFile(ext.offset, ext.size, "the dynamic section");
+  const dyn = new Dynamic(img, b.subarray(at, at + Number(ext.size)));
+  const entries = dyn.entries().at;
+  const strtab = entries.find((e) => dyn.tag(e) === DT_STRTAB);
+  if (strtab === undefined) return facts;
+  const addr = dyn.value(strtab);
+  const load = img.phdrs.find(
+    (p) => p.type === PT_LOAD && addr >= p.vaddr && addr < p.vaddr + p.filesz,
+  );
+  if (load === undefined) throw new ElfEditError("DT_STRTAB lies in no PT_LOAD");
+  // The table may run on into the next PT_LOAD when the two are contiguous in memory and in
+  // the file (a grown executable's first pages are several segments).
+  const delta = load.vaddr - load.offset;
+  let endAddr = load.vaddr + load.filesz;
+  for (let more = true; more;) {
+    more = false;
+    for (const p of img.phdrs) {
+      if (
+        p.type === PT_LOAD &&
+        p.vaddr === endAddr &&
+        p.vaddr - p.offset === delta &&
+        p.filesz > 0n
+      ) {
+        endAddr = p.vaddr + p.filesz;
+        more = true;
+      }
+    }
+  }
+  const start = inFile(load.offset + (addr - load.vaddr), 0n, "the string table");
+  const end = inFile(endAddr - delta, 0n, "the segment");
+  const str = b.subarray(start, end);
   for (const e of entries) {
-    if (e.str === undefined) continue;
-    const isRpath = e.tag === BigInt(DT_RPATH) || e.tag === BigInt(DT_RUNPATH);
-    if (
-      isRpath &&
-      slot !== null &&
-      !slotTaken &&
-      findString(oldStr, e.str) === -1 &&
-      e.str.length <= slot.length
-    ) {
-      oldStr.fill(0, slot.at, slot.at + slot.length);
-      oldStr.write(e.str, slot.at, "latin1");
-      slotTaken = true;
-      e.value = BigInt(slot.at);
-    } else e.value = BigInt(offsetOf(e.str));
+    const t = dyn.tag(e);
+    if (t === DT_NEEDED) facts.needed.push(cstr(str, dyn.value(e)));
+    else if (t === DT_SONAME) facts.soname = cstr(str, dyn.value(e));
+    else if (t === DT_RPATH) facts.rpath = cstr(str, dyn.value(e));
+    else if (t === DT_RUNPATH) facts.runpath = cstr(str, dyn.value(e));
   }
-  if (slot !== null && !slotTaken && !entries.some((e) => e.value === BigInt(slot.at))) {
-    oldStr.fill(0, slot.at, slot.at + slot.length);
-    slotTaken = true;
-  }
-  if (slotTaken) oldStr.copy(out, elf.dynstrOffset! + slot!.at, slot!.at, slot!.at + slot!.length);
-  // Version needs name the library files too; a replaced NEEDED renames its vn_file.
-  const vnFileEdits: { at: number; value: number }[] = [];
-  if ((o.replaceNeeded ?? []).length > 0) {
-    for (const need of readVersionNeeds(elf)) {
-      const to = o.replaceNeeded!.find(([from]) => from === need.file)?.[1];
-      if (to !== undefined) vnFileEdits.push({ at: need.at + 4, value: offsetOf(to) });
-    }
-    const verneed = elf.sections.find((s) => s.type === SHT_GNU_VERNEED);
-    if (
-      vnFileEdits.length > 0 &&
-      verneed !== undefined &&
-      elf.sections[verneed.link] === undefined
-    ) {
-      throw new ElfEditError("the version needs section does not link to a string table.");
-    }
-  }
-  const stringsGrow = appendedSize > 0;
-
-  // ---- what fits in place, and what must move -------------------------------------
-  const entSize = is64 ? 16 : 8;
-  const dynHeader = elf.programHeaders.find((p) => p.type === PT_DYNAMIC);
-  const dynCapacity = dynHeader !== undefined ? Math.floor(dynHeader.filesz / entSize) : 0;
-  const dynamicMoves = dynamicEdits && entries.length + 1 > dynCapacity;
-  const interpBytes =
-    o.setInterpreter !== undefined ? Buffer.from(`${o.setInterpreter}\0`, "latin1") : null;
-  const interpMoves = interpBytes !== null && interpBytes.length > interpHeader!.filesz;
-
-  const newStrTable = stringsGrow ? Buffer.concat([oldStr, ...appended]) : null;
-  let segment: { offset: number; vaddr: number; parts: Buffer[]; size: number } | null = null;
-  let strAt = { offset: 0, vaddr: 0 };
-  let dynAt = { offset: 0, vaddr: 0 };
-  let interpAt = { offset: 0, vaddr: 0 };
-  if (stringsGrow || dynamicMoves || interpMoves) {
-    const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
-    if (loads.length === 0) {
-      throw new ElfEditError(
-        "the new strings need a new segment, but the file has no PT_LOAD to follow.",
-      );
-    }
-    const page = Math.max(0x1000, ...loads.map((p) => p.align));
-    if (page > 0x1000000 || (page & (page - 1)) !== 0) {
-      throw new ElfEditError(
-        `a PT_LOAD alignment (0x${page.toString(16)}) is not a plausible page size.`,
-      );
-    }
-    const offset = align(out.length, page);
-    const vaddr = align(Math.max(...loads.map((p) => p.vaddr + p.memsz)), page);
-    const parts: Buffer[] = [];
-    let size = 0;
-    const place = (b: Buffer) => {
-      size = align(size, 8);
-      const at = { offset: offset + size, vaddr: vaddr + size };
-      parts.push(b);
-      size += b.length;
-      return at;
-    };
-    segment = { offset, vaddr, parts, size: 0 };
-    const limit = is64 ? Number.MAX_SAFE_INTEGER : 0xffffffff;
-    const placed: { at: { offset: number; vaddr: number }; b: Buffer }[] = [];
-    const put = (b: Buffer) => {
-      const at = place(b);
-      placed.push({ at, b });
-      return at;
-    };
-    if (interpMoves) interpAt = put(interpBytes!);
-    if (newStrTable !== null) strAt = put(newStrTable);
-    if (dynamicMoves) dynAt = put(Buffer.alloc((entries.length + 1) * entSize));
-    segment.size = size;
-    if (vaddr + size > limit || offset + size > limit) {
-      throw new ElfEditError("the new segment would lie past the end of the address space.");
-    }
-    const grown = Buffer.alloc(offset + size);
-    out.copy(grown);
-    for (const p of placed) p.b.copy(grown, p.at.offset);
-    out = grown;
-  }
-
-  const w32 = (at: number, v: number) =>
-    little ? out.writeUInt32LE(v >>> 0, at) : out.writeUInt32BE(v >>> 0, at);
-  const wWord = (at: number, v: number | bigint) => {
-    if (is64) {
-      const b = BigInt(v);
-      if (little) out.writeBigUInt64LE(b, at);
-      else out.writeBigUInt64BE(b, at);
-    } else w32(at, Number(v));
-  };
-  const wSword = (at: number, v: bigint) => {
-    if (is64) {
-      if (little) out.writeBigInt64LE(v, at);
-      else out.writeBigInt64BE(v, at);
-    } else if (little) out.writeInt32LE(Number(v), at);
-    else out.writeInt32BE(Number(v), at);
-  };
-
-  // ---- the dynamic section --------------------------------------------------------
-  if (dynamicEdits) {
-    const fixed = entries.map((e) => {
-      if (segment !== null && newStrTable !== null && e.tag === BigInt(DT_STRTAB)) {
-        return { ...e, value: BigInt(strAt.vaddr) };
-      }
-      if (newStrTable !== null && e.tag === BigInt(DT_STRSZ)) {
-        return { ...e, value: BigInt(newStrTable.length) };
-      }
-      return e;
-    });
-    const base = dynamicMoves ? dynAt.offset : dynHeader!.offset;
-    const slots = dynamicMoves ? entries.length + 1 : dynCapacity;
-    for (let i = 0; i < slots; i++) {
-      const e = fixed[i] ?? { tag: BigInt(DT_NULL), value: 0n };
-      wSword(base + i * entSize, e.tag);
-      wWord(base + i * entSize + entSize / 2, e.value);
-    }
-  } else if (newStrTable !== null) {
-    // Only vn_file names grew the strings: point DT_STRTAB and DT_STRSZ at the new table.
-    for (const e of elf.dynamic) {
-      if (e.tag === BigInt(DT_STRTAB)) wWord(e.at + entSize / 2, strAt.vaddr);
-      if (e.tag === BigInt(DT_STRSZ)) wWord(e.at + entSize / 2, newStrTable.length);
-    }
-  }
-  for (const v of vnFileEdits) w32(v.at, v.value);
-
-  // ---- the interpreter, in place ----------------------------------------------------
-  if (interpBytes !== null && !interpMoves) {
-    out.fill(0, interpHeader!.offset, interpHeader!.offset + interpHeader!.filesz);
-    interpBytes.copy(out, interpHeader!.offset);
-  }
-
-  // ---- program headers ----------------------------------------------------------------
-  const phdrs: ProgramHeader[] = elf.programHeaders.map((p) => ({ ...p }));
-  const fixSegment = (type: number, at: { offset: number; vaddr: number }, size: number) => {
-    const p = phdrs.find((x) => x.type === type)!;
-    Object.assign(p, {
-      offset: at.offset,
-      vaddr: at.vaddr,
-      paddr: at.vaddr,
-      filesz: size,
-      memsz: size,
-    });
-  };
-  if (interpBytes !== null) {
-    if (interpMoves) fixSegment(PT_INTERP, interpAt, interpBytes.length);
-    else {
-      const p = phdrs.find((x) => x.type === PT_INTERP)!;
-      p.filesz = p.memsz = interpBytes.length;
-    }
-  }
-  if (dynamicMoves) fixSegment(PT_DYNAMIC, dynAt, (entries.length + 1) * entSize);
-  if (segment !== null) {
-    const notes = phdrs.filter((p) => p.type === PT_NOTE);
-    if (notes.length === 0) {
-      throw new ElfEditError(
-        "the new strings do not fit in place, and the file has no PT_NOTE program header to turn " +
-          "into the new segment they need. Use a shorter string, or patchelf for this file.",
-      );
-    }
-    const property = phdrs.find((p) => p.type === PT_GNU_PROPERTY);
-    const victim =
-      notes.find((n) => property !== undefined && n.offset === property.offset) ??
-      notes[notes.length - 1]!;
-    phdrs.splice(phdrs.indexOf(victim), 1);
-    const load: ProgramHeader = {
-      type: PT_LOAD,
-      flags: 4 | 2, // R W: the loader writes DT_DEBUG into a moved .dynamic
-      offset: segment.offset,
-      vaddr: segment.vaddr,
-      paddr: segment.vaddr,
-      filesz: segment.size,
-      memsz: segment.size,
-      align: Math.max(0x1000, ...phdrs.filter((p) => p.type === PT_LOAD).map((p) => p.align)),
-    };
-    // PT_LOAD entries must stay sorted by address: the new one goes after the last.
-    let lastLoad = -1;
-    phdrs.forEach((p, i) => {
-      if (p.type === PT_LOAD) lastLoad = i;
-    });
-    phdrs.splice(lastLoad + 1, 0, load);
-  }
-  phdrs.forEach((p, i) => {
-    const at = elf.phoff + i * elf.phentsize;
-    w32(at, p.type);
-    if (is64) {
-      w32(at + 4, p.flags);
-      wWord(at + 8, p.offset);
-      wWord(at + 16, p.vaddr);
-      wWord(at + 24, p.paddr);
-      wWord(at + 32, p.filesz);
-      wWord(at + 40, p.memsz);
-      wWord(at + 48, p.align);
-    } else {
-      w32(at + 4, p.offset);
-      w32(at + 8, p.vaddr);
-      w32(at + 12, p.paddr);
-      w32(at + 16, p.filesz);
-      w32(at + 20, p.memsz);
-      w32(at + 24, p.flags);
-      w32(at + 28, p.align);
-    }
-  });
-
-  // ---- section headers of what moved ----------------------------------------------------
-  const w = is64 ? 8 : 4;
-  const moveSection = (name: string, at: { offset: number; vaddr: number }, size: number) => {
-    const s = elf.sections.find((x) => x.name === name);
-    if (s === undefined) return;
-    const base = elf.shoff + s.index * elf.shentsize;
-    wWord(base + 8 + w, at.vaddr); // sh_addr
-    wWord(base + 8 + 2 * w, at.offset); // sh_offset
-    wWord(base + 8 + 3 * w, size); // sh_size
-  };
-  if (elf.sections.length > 0) {
-    if (interpBytes !== null) {
-      const p = phdrs.find((x) => x.type === PT_INTERP)!;
-      moveSection(".interp", p, interpBytes.length);
-    }
-    if (newStrTable !== null) moveSection(".dynstr", strAt, newStrTable.length);
-    if (dynamicMoves) moveSection(".dynamic", dynAt, (entries.length + 1) * entSize);
-  }
-  return out;
+  return facts;
 }
 
-/** patchelf's --print-* answers. */
-export function printInterpreter(elf: ElfFile): string {
-  if (elf.interpreter === null) {
+/** The NEEDED list the edits ask for, from the one before. */
+function expectedNeeded(before: string[], o: PatchOptions): string[] {
+  const remove = new Set(o.removeNeeded ?? []);
+  const replace = new Map(o.replaceNeeded ?? []);
+  const kept = before.filter((n) => !remove.has(n)).map((n) => asRead(replace.get(n) ?? n));
+  const added = [...new Set(o.addNeeded ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...added.map(asRead), ...kept];
+}
+
+function verify(before: DynamicFacts | null, out: Uint8Array, e: Expect, o: PatchOptions): void {
+  if (before === null) return;
+  let after: DynamicFacts;
+  try {
+    after = readDynamicFacts(out);
+  } catch (err) {
     throw new ElfEditError(
-      "the file has no interpreter (no PT_INTERP): it is statically linked or a library.",
+      `the edited file does not read back (${(err as Error).message}); the file is left as it was`,
     );
   }
-  return elf.interpreter;
+  const bad: string[] = [];
+  const check = (what: string, want: string | null, got: string | null) => {
+    if (want !== got)
+      bad.push(`${what} reads back as ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
+  };
+  if (e.interpreter !== undefined) check("the interpreter", e.interpreter, after.interpreter);
+  if (e.soname !== undefined) check("DT_SONAME", e.soname, after.soname);
+  if (e.rpath !== undefined) {
+    if (e.rpath.value === null) {
+      check("DT_RUNPATH", null, after.runpath);
+      check("DT_RPATH", null, after.rpath);
+    } else if (e.rpath.force) check("DT_RPATH", e.rpath.value, after.rpath);
+    else check("the run path", e.rpath.value, after.runpath ?? after.rpath);
+  }
+  const neededEdits =
+    (o.addNeeded ?? []).length + (o.removeNeeded ?? []).length + (o.replaceNeeded ?? []).length > 0;
+  if (neededEdits) {
+    const want = expectedNeeded(before.needed, o);
+    if (want.join("\0") !== after.needed.join("\0")) {
+      bad.push(`NEEDED reads back as [${after.needed.join(", ")}], not [${want.join(", ")}]`);
+    }
+  } else if (before.needed.join("\0") !== after.needed.join("\0")) {
+    bad.push(`NEEDED changed to [${after.needed.join(", ")}] though no edit asked for it`);
+  }
+  if (bad.length > 0) {
+    throw new ElfEditError(
+      `the edit did not come out as asked: ${bad.join("; ")}. The file is left as it was.`,
+    );
+  }
+}
+
+/** Runs patchelf's operations on `input` (never changed) and returns the result. */
+export function runPatchelf(input: Uint8Array, o: PatchOptions): PatchResult {
+  try {
+    return run(input, o);
+  } catch (e) {
+    // A read past the end of a (damaged) file: a format error, not a crash.
+    if (e instanceof RangeError) {
+      throw new ElfEditError(`data region extends past file end (${e.message})`);
+    }
+    throw e;
+  }
+}
+
+function run(input: Uint8Array, o: PatchOptions): PatchResult {
+  const debug = o.debug ?? (() => {});
+  const img = new ElfImage(input);
+  img.debug = debug;
+  if (o.pageSize !== undefined) img.forcedPageSize = o.pageSize;
+  const ed = new Editor(img, debug);
+  if (o.printInterpreter === true) ed.printed.push(ed.interpreter());
+  if (o.printSoname === true || o.setSoname !== undefined) ed.soname(o);
+  if (o.setInterpreter !== undefined && o.setInterpreter !== "")
+    ed.setInterpreter(o.setInterpreter);
+  if (o.printRpath === true) ed.rpath(o, "print");
+  const op =
+    o.shrinkRpath !== undefined
+      ? "shrink"
+      : o.removeRpath === true
+        ? "remove"
+        : o.setRpath !== undefined
+          ? "set"
+          : o.addRpath !== undefined
+            ? "add"
+            : null;
+  if (op !== null) ed.rpath(o, op);
+  if (o.printNeeded === true) {
+    const dyn = ed.dynamic();
+    const str = img.contents(".dynstr");
+    for (const e of dyn.entries().at)
+      if (dyn.tag(e) === DT_NEEDED) ed.printed.push(cstr(str, dyn.value(e)));
+  }
+  ed.removeNeeded(new Set(o.removeNeeded ?? []));
+  ed.replaceNeeded(new Map(o.replaceNeeded ?? []));
+  ed.addNeeded(o.addNeeded ?? []);
+  ed.clearSymbolVersions(new Set(o.clearSymbolVersion ?? []));
+  if (o.noDefaultLib === true) ed.addTag(DT_FLAGS_1, DF_1_NODEFLIB);
+  if (o.addDebugTag === true) ed.addTag(DT_DEBUG, 0n);
+  if (!ed.changed) return { bytes: input, changed: false, printed: ed.printed };
+  img.rewrite();
+  let before: DynamicFacts | null;
+  try {
+    before = readDynamicFacts(input);
+  } catch {
+    before = null; // a file this reader cannot follow: nothing to compare with
+  }
+  verify(before, img.bytes, ed.expect, o);
+  return { bytes: img.bytes, changed: true, printed: ed.printed };
+}
+
+/** Applies the edits and returns the new bytes (a copy of the input when nothing changed). */
+export function patchElf(input: Uint8Array, o: PatchOptions): Uint8Array {
+  const r = runPatchelf(input, o);
+  return r.changed ? r.bytes : Buffer.from(input);
 }
