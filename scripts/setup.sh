@@ -37,6 +37,7 @@ fi
 echo "setup: npm ci" >&2
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
-# Put `xpkgs` on PATH (a symlink to this checkout's dist/cli/main.js).
+# Put `xpkgs` on PATH (a symlink to this checkout's dist/bin/xpkgs, the launcher that
+# scripts/bundle.mjs makes).
 npm link --no-audit --no-fund --loglevel=error >/dev/null
 echo "setup: done; try 'xpkgs --help'" >&2

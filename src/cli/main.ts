@@ -4,7 +4,8 @@
  * them up and turns errors into one clear paragraph (a stack trace only with --debug).
  */
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { startupSnapshot } from "node:v8";
 import { XpkgsError } from "../errors.js";
 import { aliases, commandName, commands } from "./commands.js";
 
@@ -83,12 +84,39 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`error: ${String(e)}\n`);
-    process.exitCode = 70;
-  },
-);
+function start(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
+
+// Built into a start-up snapshot (scripts/bundle.mjs), the CLI starts when the snapshot is
+// loaded: `node --snapshot-blob xpkgs.blob -- ARGS` puts ARGS from argv[1] on.
+if (startupSnapshot.isBuildingSnapshot()) {
+  // Load and run the ELF commands once while the snapshot is made, so that their code is
+  // compiled in it; their output goes nowhere.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true;
+  const sample = ["/usr/bin/true", "/bin/true"].find((f) => existsSync(f)) ?? process.execPath;
+  void (async () => {
+    for (const args of [
+      ["readelf", "-a", sample],
+      ["file", sample],
+      ["patchelf", "--print-rpath", "--print-needed", "--print-interpreter", sample],
+      ["ldd", sample],
+    ]) {
+      await main(args);
+    }
+    process.stdout.write = write;
+    process.exitCode = 0;
+  })();
+  startupSnapshot.setDeserializeMainFunction(() => start(process.argv.slice(1)));
+} else {
+  start(process.argv.slice(2));
+}
