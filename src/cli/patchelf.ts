@@ -34,6 +34,12 @@ patchelf ${PATCHELF_COMPAT}'s command line: print or change ELF interpreters, RP
   [--print-needed]
   [--no-default-lib]
   [--add-debug-tag]
+  [--print-os-abi]		Prints the OS ABI (EI_OSABI) by name.
+  [--set-os-abi ABI]		Sets it: System V, HP-UX, NetBSD, Linux, GNU Hurd, Solaris, AIX, IRIX, FreeBSD, Tru64, OpenBSD, OpenVMS.
+  [--print-execstack]		Prints whether the stack is executable: X, - or ? (no PT_GNU_STACK).
+  [--set-execstack]
+  [--clear-execstack]
+  [--no-sort]		Do not sort the program and section headers.
   [--clear-symbol-version SYMBOL]
   [--output FILE]
   [--debug]
@@ -191,6 +197,24 @@ function parseArgs(args: string[]): Parsed {
       case "--add-debug-tag":
         o.addDebugTag = true;
         break;
+      case "--print-os-abi":
+        o.printOsAbi = true;
+        break;
+      case "--set-os-abi":
+        o.setOsAbi = resolveArgument(value());
+        break;
+      case "--print-execstack":
+        o.printExecstack = true;
+        break;
+      case "--set-execstack":
+        o.execstack = true;
+        break;
+      case "--clear-execstack":
+        o.execstack = false;
+        break;
+      case "--no-sort":
+        o.noSort = true;
+        break;
       case "--help":
       case "-h":
         return { o, files, output, help: true, version: false };
@@ -256,6 +280,8 @@ function patchOne(file: string, p: Parsed): void {
     throw new UsageError(`getting info about '${file}': ${errnoText(e)}`);
   }
   const printing =
+    p.o.printOsAbi === true ||
+    p.o.printExecstack === true ||
     p.o.printInterpreter === true ||
     p.o.printRpath === true ||
     p.o.printSoname === true ||

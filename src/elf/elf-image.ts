@@ -121,6 +121,8 @@ export class ElfImage {
   /** patchelf's sectionAlignment: the size of an Elf_Off. */
   readonly sectionAlignment: bigint;
   forcedPageSize = 0;
+  /** patchelf's --no-sort: leave the program and section headers in their order. */
+  noSort = false;
   debug: (msg: string) => void = () => {};
 
   constructor(input: Uint8Array) {
@@ -666,8 +668,10 @@ export class ElfImage {
       phdr.vaddr = phdr.paddr = phdrAddress;
       phdr.filesz = phdr.memsz = BigInt(this.phdrs.length * this.phentsize);
     }
-    this.sortPhdrs();
-    this.sortShdrs();
+    if (!this.noSort) {
+      this.sortPhdrs();
+      this.sortShdrs();
+    }
     this.writeHeaders();
     this.fixDynamic();
     this.fixSymbols();

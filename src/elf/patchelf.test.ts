@@ -379,3 +379,90 @@ describe("patchelf's argument rules", () => {
     );
   });
 });
+
+describe("the flags of later patchelf releases", () => {
+  it("--set-os-abi with each name reads back by --print-os-abi and by GNU readelf", () => {
+    const f = join(dir, "osabi");
+    copyFileSync("/usr/bin/true", f);
+    const readelfWords: Record<string, string> = {
+      "System V": "UNIX - System V",
+      Linux: "UNIX - GNU",
+      FreeBSD: "UNIX - FreeBSD",
+    };
+    for (const abi of [
+      "System V",
+      "HP-UX",
+      "NetBSD",
+      "Linux",
+      "GNU Hurd",
+      "Solaris",
+      "AIX",
+      "IRIX",
+      "FreeBSD",
+      "Tru64",
+      "OpenBSD",
+      "OpenVMS",
+    ]) {
+      assert.equal(runCli(["patchelf", "--set-os-abi", abi, f]).status, 0, abi);
+      assert.equal(runCli(["patchelf", "--print-os-abi", f]).stdout, `${abi}\n`);
+      const words = readelfWords[abi];
+      if (words !== undefined)
+        assert.match(
+          execFileSync("readelf", ["-h", f], { encoding: "utf8" }),
+          new RegExp(`OS/ABI:\\s+${words}\\n`),
+        );
+    }
+    const bad = runCli(["patchelf", "--set-os-abi", "Plan9", f]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /unrecognized OS ABI 'Plan9'/);
+  });
+  it("--set-execstack and --clear-execstack, as GNU readelf reads PT_GNU_STACK", () => {
+    const f = join(dir, "execstack");
+    copyFileSync("/usr/bin/true", f);
+    const flags = () =>
+      /GNU_STACK.*\s(RWE?)\s+0x10/.exec(
+        execFileSync("readelf", ["-lW", f], { encoding: "utf8" }),
+      )?.[1];
+    assert.equal(runCli(["patchelf", "--print-execstack", f]).stdout, "execstack: -\n");
+    assert.equal(runCli(["patchelf", "--set-execstack", f]).status, 0);
+    assert.equal(flags(), "RWE");
+    assert.equal(runCli(["patchelf", "--print-execstack", f]).stdout, "execstack: X\n");
+    assert.equal(runCli(["patchelf", "--clear-execstack", f]).status, 0);
+    assert.equal(flags(), "RW");
+    execFileSync(f);
+  });
+  it("--add-debug-tag, --clear-symbol-version and --no-default-lib, as GNU readelf reads them", () => {
+    const f = join(dir, "tags");
+    copyFileSync(join(dir, "nopie"), f);
+    const r = runCli(["patchelf", "--add-debug-tag", "--clear-symbol-version", "puts", f]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(execFileSync("readelf", ["-dW", f], { encoding: "utf8" }), /\(DEBUG\)/);
+    const syms = execFileSync("readelf", ["--dyn-syms", "-W", f], { encoding: "utf8" });
+    assert.match(syms, / puts\n/);
+    assert.doesNotMatch(syms, /puts@GLIBC/);
+    assert.equal(execFileSync(f, { encoding: "utf8" }), "nopie\n");
+    // NODEFLIB: the loader then skips its default folders, so this program no longer finds libc.
+    assert.equal(runCli(["patchelf", "--no-default-lib", f]).status, 0);
+    assert.match(
+      execFileSync("readelf", ["-dW", f], { encoding: "utf8" }),
+      /\(FLAGS_1\)\s+Flags: NODEFLIB/,
+    );
+    assert.throws(() => execFileSync(f, { stdio: "pipe" }), /libc\.so\.6/);
+  });
+  it("--no-sort keeps the section headers' order when a file is laid out again", () => {
+    const f = join(dir, "nosort");
+    copyFileSync("/usr/bin/true", f);
+    const names = () =>
+      execFileSync("readelf", ["-SW", f], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => /^\s+\[\s*\d+\]/.test(l))
+        .map((l) => /\]\s+(\S+)/.exec(l)?.[1]);
+    const before = names();
+    assert.equal(
+      runCli(["patchelf", "--no-sort", "--set-rpath", `/${"n".repeat(300)}`, f]).status,
+      0,
+    );
+    assert.deepEqual(names(), before);
+    execFileSync(f);
+  });
+});

@@ -33,6 +33,34 @@ import { ElfEditError, ElfImage } from "./elf-image.js";
 export { ElfEditError } from "./elf-image.js";
 
 const DF_1_NODEFLIB = 0x800n;
+const PT_GNU_STACK = 0x6474e551;
+const PF_X = 1;
+
+/** EI_OSABI values by the names patchelf prints, and the other names it accepts. */
+export const osAbis: readonly { value: number; name: string; aliases: string[] }[] = [
+  { value: 0, name: "System V", aliases: ["none", "sysv", "system v"] },
+  { value: 1, name: "HP-UX", aliases: ["hpux", "hp-ux"] },
+  { value: 2, name: "NetBSD", aliases: ["netbsd"] },
+  { value: 3, name: "Linux", aliases: ["linux", "gnu"] },
+  { value: 4, name: "GNU Hurd", aliases: ["gnu hurd", "hurd"] },
+  { value: 6, name: "Solaris", aliases: ["solaris"] },
+  { value: 7, name: "AIX", aliases: ["aix"] },
+  { value: 8, name: "IRIX", aliases: ["irix"] },
+  { value: 9, name: "FreeBSD", aliases: ["freebsd"] },
+  { value: 10, name: "Tru64", aliases: ["tru64"] },
+  { value: 12, name: "OpenBSD", aliases: ["openbsd"] },
+  { value: 13, name: "OpenVMS", aliases: ["openvms"] },
+];
+
+function osAbiValue(name: string): number {
+  const n = name.trim().toLowerCase();
+  const found = osAbis.find((a) => a.name.toLowerCase() === n || a.aliases.includes(n));
+  if (found !== undefined) return found.value;
+  if (/^(0x[0-9a-f]+|\d+)$/.test(n) && Number(n) <= 255) return Number(n);
+  throw new ElfEditError(
+    `unrecognized OS ABI '${name}': give one of ${osAbis.map((a) => `'${a.name}'`).join(", ")}, or a number 0-255`,
+  );
+}
 
 export interface PatchOptions {
   /** patchelf's --page-size: the alignment of new segments. */
@@ -57,6 +85,15 @@ export interface PatchOptions {
   clearSymbolVersion?: string[];
   noDefaultLib?: boolean;
   addDebugTag?: boolean;
+  /** Print EI_OSABI by name (patchelf's --print-os-abi). */
+  printOsAbi?: boolean;
+  /** Set EI_OSABI: a name from `osAbis` (any case) or a number. */
+  setOsAbi?: string;
+  printExecstack?: boolean;
+  /** Set or clear PF_X of PT_GNU_STACK. */
+  execstack?: boolean;
+  /** Leave the program and section headers in their order when the file is laid out again. */
+  noSort?: boolean;
   debug?: (msg: string) => void;
 }
 
@@ -699,6 +736,42 @@ function run(input: Uint8Array, o: PatchOptions): PatchResult {
   img.debug = debug;
   if (o.pageSize !== undefined) img.forcedPageSize = o.pageSize;
   const ed = new Editor(img, debug);
+  if (o.noSort === true) img.noSort = true;
+  if (o.printOsAbi === true) {
+    const v = img.bytes[7]!;
+    ed.printed.push(
+      osAbis.find((a) => a.value === v)?.name ?? `0x${v.toString(16).padStart(2, "0")}`,
+    );
+  }
+  if (o.setOsAbi !== undefined) {
+    const v = osAbiValue(o.setOsAbi);
+    if (img.bytes[7] !== v) {
+      img.bytes[7] = v;
+      ed.changed = true;
+    }
+  }
+  if (o.printExecstack === true || o.execstack !== undefined) {
+    const stack = img.phdrs.find((p) => p.type === PT_GNU_STACK);
+    if (o.printExecstack === true) {
+      ed.printed.push(
+        `execstack: ${stack === undefined ? "?" : (stack.flags & PF_X) !== 0 ? "X" : "-"}`,
+      );
+    }
+    if (o.execstack !== undefined) {
+      if (stack === undefined) {
+        throw new ElfEditError(
+          "the file has no PT_GNU_STACK program header, so its stack is executable by default; " +
+            "this edit cannot add one",
+        );
+      }
+      const flags = o.execstack ? stack.flags | PF_X : stack.flags & ~PF_X;
+      if (flags !== stack.flags) {
+        stack.flags = flags;
+        img.writeHeaders();
+        ed.changed = true;
+      }
+    }
+  }
   if (o.printInterpreter === true) ed.printed.push(ed.interpreter());
   if (o.printSoname === true || o.setSoname !== undefined) ed.soname(o);
   if (o.setInterpreter !== undefined && o.setInterpreter !== "")
