@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The long fuzz of the ELF toolkit: N mutants (default 1,000,000) of real
-// files of five machines through every reader, formatter and a growing
-// patchelf edit. Prints the figures for docs/elf.md; exit 1 on any failure.
+// files of five machines through every reader and formatter, then one to
+// three patchelf edits in a row (every kind of edit; each that succeeds must
+// read back as asked). Prints the figures for docs/elf.md; exit 1 on any failure.
 // Usage: npm run build && node scripts/fuzz-elf.mjs [N] [seed]
 import { existsSync, readFileSync } from "node:fs";
 import { fuzz } from "../dist/elf/fuzz.js";
@@ -40,6 +41,6 @@ const secs = (Date.now() - started) / 1000;
 console.log(
   `${n} mutants of ${files.length} files (${files.join(", ")}), seed ${seed}: 0 failures; ` +
     `${rejected} (${((100 * rejected) / n).toFixed(1)} %) rejected by the parser with an ElfFormatError, ` +
-    `the rest read, formatted and patched; slowest input ${slowest.toFixed(0)} ms; ` +
+    `the rest read, formatted and edited; slowest input ${slowest.toFixed(0)} ms; ` +
     `${secs.toFixed(0)} s in all (${(n / secs).toFixed(0)} inputs/s).`,
 );

@@ -405,6 +405,18 @@ export class ElfImage {
   /** Lays the replaced sections out and rewrites every header that points at them. */
   rewrite(): void {
     if (this.replaced.size === 0) return;
+    // New segments go after the old ones: those must be what they say, or the new one could
+    // land inside a damaged one.
+    for (const p of this.phdrs) {
+      if (p.type !== PT_LOAD) continue;
+      if (p.filesz > p.memsz || p.offset + p.filesz > BigInt(this.bytes.length)) {
+        throw new ElfEditError(
+          `a PT_LOAD segment (offset 0x${p.offset.toString(16)}, file size 0x${p.filesz.toString(16)}, ` +
+            `memory size 0x${p.memsz.toString(16)}) is larger in the file than in memory or runs past ` +
+            "the end of the file: the file is damaged, and cannot be laid out again",
+        );
+      }
+    }
     for (const [n, c] of this.replaced)
       this.debug(`replacing section '${n}' with size ${c.length}`);
     if (this.type === ET_DYN) {
@@ -421,8 +433,10 @@ export class ElfImage {
     let startPage = 0n;
     let firstPage = 0n;
     for (const p of this.phdrs) {
+      // (patchelf takes every segment's end; on a sound file the PT_LOADs' is the same, and a
+      // damaged PT_NOTE or PT_GNU_STACK address cannot throw the new segment off.)
       const end = roundUp(p.vaddr + p.memsz, page);
-      if (end > startPage) startPage = end;
+      if (p.type === PT_LOAD && end > startPage) startPage = end;
       if (p.type === PT_PHDR) firstPage = p.vaddr - p.offset;
     }
     this.debug(`last page is 0x${startPage.toString(16)}`);
@@ -445,6 +459,10 @@ export class ElfImage {
     // A PIE executable's new segment starts no lower than its file offset: the
     // kernel maps PT_PHDR only from the first contiguous segments.
     if (this.isExecutable && startOffset > startPage) startPage = startOffset;
+    const top = this.is64 ? 1n << 64n : 1n << 32n;
+    if (startPage + needed >= top || startOffset + needed >= top) {
+      throw new ElfEditError("the new segment would lie past the end of the address space");
+    }
     this.phoff = BigInt(this.ehsize);
     this.phdrs.push({
       type: PT_LOAD,
@@ -686,7 +704,8 @@ export class ElfImage {
     const limit = Math.min(this.bytes.length, base + num(dynamic.size, "the dynamic size"));
     const addr = (n: string) => this.section(n).addr;
     for (let o = base; o + ent <= limit; o += ent) {
-      const tag = Number(BigInt.asIntN(32, this.word(o)));
+      const whole = this.word(o);
+      const tag = whole < 1n << 31n ? Number(whole) : Number.NaN; // as the loader compares tags
       const at = o + ent / 2;
       if (tag === DT_NULL) break;
       if (tag === DT_STRTAB) this.wword(at, addr(".dynstr"));
@@ -753,6 +772,20 @@ export class ElfImage {
 
   /** Writes the ELF header fields that change, and both header tables. */
   writeHeaders(): void {
+    // A damaged input (a PT_PHDR whose offset exceeds its address, say) can make a field
+    // negative or too wide: refuse rather than write a wrapped value.
+    const limit = this.is64 ? 1n << 64n : 1n << 32n;
+    const fields = [
+      this.phoff,
+      this.shoff,
+      ...this.phdrs.flatMap((p) => [p.offset, p.vaddr, p.paddr, p.filesz, p.memsz, p.align]),
+      ...this.shdrs.flatMap((x) => [x.addr, x.offset, x.size]),
+    ];
+    if (fields.some((v) => v < 0n || v >= limit)) {
+      throw new ElfEditError(
+        "a header would get an address or offset outside the address space: the file is damaged",
+      );
+    }
     const w = this.is64 ? 8 : 4;
     const f = 24 + 3 * w;
     this.wword(24 + w, this.phoff);

@@ -148,8 +148,10 @@ class Dynamic {
     }
     throw new ElfEditError("the dynamic section has no DT_NULL entry");
   }
+  /** The tag, whole as the loader reads it (a tag that does not fit 32 bits matches none). */
   tag(o: number): number {
-    return Number(BigInt.asIntN(32, this.rd(o)));
+    const t = this.rd(o);
+    return t >= -(1n << 31n) && t < 1n << 31n ? Number(t) : Number.NaN;
   }
   value(o: number): bigint {
     const v = this.rd(o + this.ent / 2);
@@ -615,8 +617,8 @@ export function readDynamicFacts(bytes: Uint8Array): DynamicFacts {
     const at = inFile(interp.offset, interp.filesz, "PT_INTERP");
     facts.interpreter = cstr(b.subarray(at, at + Number(interp.filesz)), 0);
   }
-  // PT_DYNAMIC, as the loader finds it; a file without one (a linker script's oddity)
-  // by its SHT_DYNAMIC section.
+  // PT_DYNAMIC, as the loader finds it (an empty one holds nothing); a file without one (a
+  // linker script's oddity) by its SHT_DYNAMIC section.
   const dynP = img.phdrs.find((p) => p.type === PT_DYNAMIC);
   const dynS = img.shdrs.find((s) => s.type === SHT_DYNAMIC);
   const ext =
@@ -625,7 +627,7 @@ export function readDynamicFacts(bytes: Uint8Array): DynamicFacts {
       : dynS !== undefined
         ? { offset: dynS.offset, size: dynS.size }
         : null;
-  if (ext === null) return facts;
+  if (ext === null || ext.size === 0n) return facts;
   const at = inFile(ext.offset, ext.size, "the dynamic section");
   const dyn = new Dynamic(img, b.subarray(at, at + Number(ext.size)));
   const entries = dyn.entries().at;
@@ -676,8 +678,7 @@ function expectedNeeded(before: string[], o: PatchOptions): string[] {
   return [...added.map(asRead), ...kept];
 }
 
-function verify(before: DynamicFacts | null, out: Uint8Array, e: Expect, o: PatchOptions): void {
-  if (before === null) return;
+function verify(before: DynamicFacts, out: Uint8Array, e: Expect, o: PatchOptions): void {
   let after: DynamicFacts;
   try {
     after = readDynamicFacts(out);
@@ -802,11 +803,15 @@ function run(input: Uint8Array, o: PatchOptions): PatchResult {
   if (o.addDebugTag === true) ed.addTag(DT_DEBUG, 0n);
   if (!ed.changed) return { bytes: input, changed: false, printed: ed.printed };
   img.rewrite();
-  let before: DynamicFacts | null;
+  let before: DynamicFacts;
   try {
     before = readDynamicFacts(input);
-  } catch {
-    before = null; // a file this reader cannot follow: nothing to compare with
+  } catch (e) {
+    // An edit that cannot be checked is not made.
+    throw new ElfEditError(
+      `the file cannot be read as the loader reads it (${(e as Error).message}), so an edit ` +
+        "could not be checked; it is refused and the file is left as it was",
+    );
   }
   verify(before, img.bytes, ed.expect, o);
   return { bytes: img.bytes, changed: true, printed: ed.printed };
