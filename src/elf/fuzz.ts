@@ -167,6 +167,7 @@ export function exercise(
     try {
       after = parseElf(r.bytes);
     } catch (e) {
+      lastEditInput = current;
       return `the edit ${JSON.stringify(o)} made a file that does not parse: ${(e as Error).message}`;
     }
     const wrong = checkReadBack(before, after, o);

@@ -19,6 +19,7 @@ import {
   DT_RPATH,
   DT_RUNPATH,
   DT_SONAME,
+  DT_STRSZ,
   DT_STRTAB,
   DT_VERNEEDNUM,
   ET_DYN,
@@ -658,7 +659,10 @@ export function readDynamicFacts(bytes: Uint8Array): DynamicFacts {
   }
   const start = inFile(load.offset + (addr - load.vaddr), 0n, "the string table");
   const end = inFile(endAddr - delta, 0n, "the segment");
-  const str = b.subarray(start, end);
+  // DT_STRSZ bounds the table, as readers (and the loader's checks) take it.
+  const strsz = entries.find((e) => dyn.tag(e) === DT_STRSZ);
+  const size = strsz === undefined ? end - start : Math.min(end - start, Number(dyn.value(strsz)));
+  const str = b.subarray(start, start + size);
   for (const e of entries) {
     const t = dyn.tag(e);
     if (t === DT_NEEDED) facts.needed.push(cstr(str, dyn.value(e)));
