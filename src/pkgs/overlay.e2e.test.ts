@@ -2,7 +2,7 @@
 // overlay found as xpkgs.config.ts in the project directory.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,41 @@ describe("overlays", () => {
     assert.equal(JSON.parse(fromConfig).drvPath, overlaid.drvPath);
     const list = runCliIn(project, ["list"], env);
     assert.match(list, /^greeter\s+1\.0\s+linux\s+Says hi/m);
+  });
+
+  it("take Nixpkgs' top-level hooks (issue 13's overlay: postInstall was silently ignored)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "xpkgs-barhello-"));
+    const file = join(root, "barhello.ts");
+    writeFileSync(
+      file,
+      `export default (final: any, prev: any) => ({
+  barhello: prev.hello.overrideAttrs(() => ({ pname: "barhello", postInstall: "mv $out/bin/hello $out/bin/barhello" })),
+});
+`,
+    );
+    const r = await runCliAsync(["-f", file, "build", "barhello"], e2eStoreEnv(root), root);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      execFileSync(join(root, "result", "bin", "barhello"), { encoding: "utf8" }),
+      "Hello, world!\n",
+    );
+    assert.equal(existsSync(join(root, "result", "bin", "hello")), false);
+  });
+
+  it("refuse an attribute mkDerivation does not know, naming the closest", () => {
+    const root = mkdtempSync(join(tmpdir(), "xpkgs-typo-"));
+    const file = join(root, "typo.ts");
+    writeFileSync(
+      file,
+      'export default (final: any, prev: any) => ({ typo: prev.hello.overrideAttrs(() => ({ postInstal: "true" })) });\n',
+    );
+    const r = runCli(["-f", file, "show", "typo"], { XPKGS_STORE_DIR: "/xpkgs/store" });
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /^error: hello: mkDerivation does not know the attribute 'postInstal'\. Did you mean 'postInstall'/,
+    );
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one paragraph");
   });
 
   it("refuses a file that exports no overlay, with the fix", () => {

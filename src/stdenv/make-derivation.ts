@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Derivation } from "../derivation/derivation.js";
-import { XpkgsError } from "../errors.js";
+import { XpkgsError, didYouMean } from "../errors.js";
 import type { Meta, Package } from "../pkgs/package.js";
 import type { Platform } from "../systems/elaborate.js";
 import { programRunner } from "../toolchains/runner.js";
@@ -14,7 +14,7 @@ import type { HostToolchain } from "../toolchains/detect.js";
 import { staticAdapter } from "./adapters.js";
 import { cmakeCrossFlags, mesonCrossFile } from "./cross-files.js";
 
-export interface MkDerivationArgs {
+export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
   pname: string;
   version: string;
   /** A fetched source (a package) or a store path. */
@@ -49,33 +49,73 @@ export interface MkDerivationArgs {
   dontInstall?: boolean;
   dontFixup?: boolean;
   dontUnpack?: boolean;
-  /** Shell code: hooks (preConfigure, postInstall…) and phase replacements (buildPhase…). */
+  // Shell code: hooks (preConfigure, postInstall…) and phase replacements (buildPhase…), as
+  // top-level attributes in Nixpkgs' names (from HookName above).
+  /** The same hooks gathered in one record (an older spelling; the top-level names win). */
   hooks?: Partial<Record<HookName, string>>;
   /** Extra environment variables; a package stands for its output path (and becomes an input). */
   env?: Record<string, string | Package>;
   meta?: Meta;
 }
 
-export type HookName =
-  | "preUnpack"
-  | "postUnpack"
-  | "prePatch"
-  | "postPatch"
-  | "preConfigure"
-  | "postConfigure"
-  | "preBuild"
-  | "postBuild"
-  | "preCheck"
-  | "postCheck"
-  | "preInstall"
-  | "postInstall"
-  | "preFixup"
-  | "postFixup"
-  | "unpackPhase"
-  | "configurePhase"
-  | "buildPhase"
-  | "checkPhase"
-  | "installPhase";
+export const hookNames = [
+  "preUnpack",
+  "postUnpack",
+  "prePatch",
+  "postPatch",
+  "preConfigure",
+  "postConfigure",
+  "preBuild",
+  "postBuild",
+  "preCheck",
+  "postCheck",
+  "preInstall",
+  "postInstall",
+  "preFixup",
+  "postFixup",
+  "unpackPhase",
+  "patchPhase",
+  "configurePhase",
+  "buildPhase",
+  "checkPhase",
+  "installPhase",
+  "fixupPhase",
+] as const;
+
+/** Every attribute mkDerivation takes: anything else is refused (a typo would be ignored). */
+const knownAttributes = new Set<string>([
+  ...hookNames,
+  "pname",
+  "version",
+  "src",
+  "nativeBuildInputs",
+  "buildInputs",
+  "outputs",
+  "configureFlags",
+  "makeFlags",
+  "installFlags",
+  "checkFlags",
+  "cmakeFlags",
+  "mesonFlags",
+  "patches",
+  "dontAddStaticConfigureFlags",
+  "configurePlatforms",
+  "enableParallelBuilding",
+  "doCheck",
+  "doCheckWithEmulator",
+  "dontStrip",
+  "dontCheckElf",
+  "dontConfigure",
+  "dontBuild",
+  "dontInstall",
+  "dontFixup",
+  "dontUnpack",
+  "hooks",
+  "env",
+  "meta",
+]);
+
+export type HookName = (typeof hookNames)[number];
 
 /** What a stdenv needs from the package set it belongs to. */
 export interface StdenvContext {
@@ -131,6 +171,23 @@ export class Stdenv {
   }
 
   mkDerivation(args: MkDerivationArgs): Package {
+    const unknown = Object.keys(args).filter((k) => !knownAttributes.has(k));
+    if (unknown.length > 0) {
+      const k = unknown[0]!;
+      throw new RecipeError(
+        `${args.pname ?? "a package"}: mkDerivation does not know the attribute '${k}'` +
+          `${
+            unknown.length > 1
+              ? ` (nor ${unknown
+                  .slice(1)
+                  .map((u) => `'${u}'`)
+                  .join(", ")})`
+              : ""
+          }.` +
+          `${didYouMean(k, knownAttributes)} It takes: ${[...knownAttributes].sort().join(", ")}. ` +
+          "Extra environment variables go in 'env'.",
+      );
+    }
     const host = this.hostPlatform;
     const build = this.buildPlatform;
     for (const flag of args.configureFlags ?? []) {
@@ -266,6 +323,10 @@ export class Stdenv {
       if (on === true) env[flag] = "1";
     }
     for (const [hook, code] of Object.entries(args.hooks ?? {})) env[hook] = code;
+    for (const hook of hookNames) {
+      const code = args[hook];
+      if (code !== undefined) env[hook] = code;
+    }
     for (const o of outputs) env[o] = "";
 
     const draft: Derivation = {
