@@ -1,21 +1,10 @@
 import type { Command } from "commander";
 import { readelfMachineNames } from "../elf/constants.js";
 import type { ElfFile } from "../elf/parse.js";
-import {
-  fileTypeName,
-  formatDynamic,
-  formatHeader,
-  formatNotes,
-  formatProgramHeaders,
-  formatSections,
-  formatSymbols,
-  formatVersions,
-  machineFlagWords,
-  segmentTypeName,
-} from "../elf/readelf.js";
+import { fileTypeName, formatReadelf, machineFlagWords, segmentTypeName } from "../elf/readelf.js";
 import {
   buildId,
-  readNotes,
+  readelfNotes,
   readSymbols,
   readVersionDefs,
   readVersionNeeds,
@@ -32,6 +21,9 @@ interface ReadelfOptions {
   syms?: boolean;
   dynSyms?: boolean;
   versionInfo?: boolean;
+  relocs?: boolean;
+  headers?: boolean;
+  wide?: boolean;
   all?: boolean;
   json?: boolean;
 }
@@ -79,7 +71,7 @@ export function readelfJson(elf: ElfFile, o: ReadelfOptions): Record<string, unk
     out.runpath = elf.runpath;
   }
   if (o.notes === true) {
-    out.notes = readNotes(elf).map((n) => ({
+    out.notes = readelfNotes(elf).map((n) => ({
       owner: n.owner,
       type: n.type,
       size: n.descSize,
@@ -102,6 +94,17 @@ export function readelfJson(elf: ElfFile, o: ReadelfOptions): Record<string, unk
   if (o.versionInfo === true) {
     out.versionNeeds = readVersionNeeds(elf);
     out.versionDefs = readVersionDefs(elf);
+  }
+  if (o.relocs === true) {
+    out.relocationSections = elf.sections
+      .filter((s) => s.type === 4 || s.type === 9 || s.type === 19)
+      .map((s) => ({
+        name: s.name,
+        type: s.type,
+        offset: s.offset,
+        size: s.size,
+        entsize: s.entsize,
+      }));
   }
   return out;
 }
@@ -128,7 +131,10 @@ export function registerReadelf(program: Command): void {
     .option("--symbols", "the symbol tables")
     .option("--dyn-syms", "the dynamic symbol table")
     .option("-V, --version-info", "the symbol version sections")
-    .option("-a, --all", "all of -h -l -S -s -d -n -V")
+    .option("-r, --relocs", "the relocation sections")
+    .option("-e, --headers", "the file, program and section headers: -h -l -S")
+    .option("-W, --wide", "lines wider than 80 columns, names never cut")
+    .option("-a, --all", "all of -h -l -S -s -r -d -n -V")
     .option("--json", "print the same facts as JSON, one object per file")
     .action(
       (
@@ -142,8 +148,12 @@ export function registerReadelf(program: Command): void {
           sectionHeaders: opts.sectionHeaders === true || opts.sections === true,
           syms: opts.syms === true || opts.symbols === true,
         };
+        if (o.headers === true) {
+          Object.assign(o, { fileHeader: true, programHeaders: true, sectionHeaders: true });
+        }
         if (o.all === true) {
           Object.assign(o, {
+            relocs: true,
             fileHeader: true,
             programHeaders: true,
             sectionHeaders: true,
@@ -162,32 +172,40 @@ export function registerReadelf(program: Command): void {
           o.syms,
           o.dynSyms,
           o.versionInfo,
+          o.relocs,
         ];
         if (!views.some((v) => v === true)) {
           cmd.error(
-            "error: say what to show: -h, -l, -S, -d, -n, -s, --dyn-syms, -V or -a (see --help).",
+            "error: say what to show: -h, -l, -S, -d, -r, -n, -s, --dyn-syms, -V, -e or -a (see --help).",
           );
         }
         const json: Record<string, unknown>[] = [];
         for (const f of files) {
-          // Symbol tables (-s) are the only view that needs the whole file.
-          const elf = readElf(f, o.syms === true);
+          // Symbol tables (-s) and relocations (-r) are the views that need the whole file.
+          const elf = readElf(f, o.syms === true || o.relocs === true);
           if (o.json === true) {
             json.push({ file: f, ...readelfJson(elf, o) });
             continue;
           }
-          let text = files.length > 1 ? `\nFile: ${f}\n` : "";
-          if (o.fileHeader === true) text += formatHeader(elf);
-          if (o.sectionHeaders === true) text += formatSections(elf);
-          if (o.programHeaders === true) text += formatProgramHeaders(elf, o.fileHeader === true);
-          if (o.dynamic === true) text += formatDynamic(elf);
-          if (o.syms === true || o.dynSyms === true) text += formatSymbols(elf, o.syms !== true);
-          if (o.versionInfo === true) text += formatVersions(elf);
-          if (o.notes === true) text += formatNotes(elf);
-          process.stdout.write(text);
+          const text = formatReadelf(elf, {
+            header: o.fileHeader === true,
+            segments: o.programHeaders === true,
+            sections: o.sectionHeaders === true,
+            dynamic: o.dynamic === true,
+            relocs: o.relocs === true,
+            syms: o.syms === true,
+            dynSyms: o.dynSyms === true,
+            versionInfo: o.versionInfo === true,
+            notes: o.notes === true,
+            wide: o.wide === true,
+          });
+          process.stdout.write(files.length > 1 ? `\nFile: ${f}\n${text}` : text);
         }
         if (o.json === true) {
-          process.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : json, null, 2)}\n`);
+          const bigints = (_: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
+          process.stdout.write(
+            `${JSON.stringify(json.length === 1 ? json[0] : json, bigints, 2)}\n`,
+          );
         }
       },
     );

@@ -4,48 +4,19 @@
 // then corrupt input, a short fuzz, ldd and the portability report.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runCli } from "../cli/testing.js";
+import { crossDirs, elfFilesIn } from "./corpus-testing.js";
 import { describePath } from "./describe.js";
 import { fuzz } from "./fuzz.js";
 import { inspectTree } from "./inspect.js";
 import { ldd } from "./ldd.js";
-import { ElfFormatError, isElf, parseElf } from "./parse.js";
+import { ElfFormatError, parseElf } from "./parse.js";
 import { formatDynamic, formatHeader, formatProgramHeaders } from "./readelf.js";
 
-function elfFilesIn(dir: string, limit: number): string[] {
-  if (!existsSync(dir)) return [];
-  const all: string[] = [];
-  for (const e of readdirSync(dir).sort()) {
-    const p = join(dir, e);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (!st.isFile() || st.size < 64) continue;
-    const head = readFileSync(p).subarray(0, 4);
-    if (isElf(head)) all.push(p);
-  }
-  // An even spread over the directory, not its first files.
-  const step = Math.max(1, Math.floor(all.length / limit));
-  return all.filter((_, i) => i % step === 0).slice(0, limit);
-}
-
-const crossDirs = readdirSync("/usr")
-  .filter((d) => /-linux-gnu/.test(d))
-  .map((d) => `/usr/${d}/lib`);
 const corpus = [
   ...elfFilesIn("/usr/bin", 40),
   ...elfFilesIn("/usr/lib/x86_64-linux-gnu", 30),

@@ -8,15 +8,7 @@ import { reportElf } from "./inspect.js";
 import { ET_DYN } from "./constants.js";
 import { type ElfFile, ElfFormatError, parseElf } from "./parse.js";
 import { ElfEditError, type PatchOptions, runPatchelf } from "./patchelf.js";
-import {
-  formatDynamic,
-  formatHeader,
-  formatNotes,
-  formatProgramHeaders,
-  formatSections,
-  formatSymbols,
-  formatVersions,
-} from "./readelf.js";
+import { formatReadelf } from "./readelf.js";
 
 /** A small, seedable generator (mulberry32), so a failure can be replayed. */
 export function rng(seed: number): () => number {
@@ -132,13 +124,21 @@ export function exercise(
   try {
     const elf = parseElf(bytes);
     describeElf(elf, true);
-    formatHeader(elf);
-    formatProgramHeaders(elf);
-    formatSections(elf);
-    formatDynamic(elf);
-    formatNotes(elf);
-    formatSymbols(elf);
-    formatVersions(elf);
+    // Every readelf view (-h -l -S -d -r -s --dyn-syms -V -n), in both layouts.
+    for (const wide of [false, true]) {
+      formatReadelf(elf, {
+        header: true,
+        segments: true,
+        sections: true,
+        dynamic: true,
+        relocs: true,
+        syms: true,
+        dynSyms: true,
+        versionInfo: true,
+        notes: true,
+        wide,
+      });
+    }
     reportElf(elf, "fuzz", "/xpkgs/store");
   } catch (e) {
     if (!(e instanceof ElfFormatError)) return failure(e);

@@ -28,6 +28,16 @@ import { ElfFormatError, Reader } from "./reader.js";
 export * from "./constants.js";
 export { ElfFormatError } from "./reader.js";
 
+/** The 64-bit fields of a header, exact (the number fields are rounded above 2^53). */
+export interface ProgramHeaderExact {
+  offset: bigint;
+  vaddr: bigint;
+  paddr: bigint;
+  filesz: bigint;
+  memsz: bigint;
+  align: bigint;
+}
+
 export interface ProgramHeader {
   type: number;
   flags: number;
@@ -37,6 +47,16 @@ export interface ProgramHeader {
   filesz: number;
   memsz: number;
   align: number;
+  exact: ProgramHeaderExact;
+}
+
+export interface SectionHeaderExact {
+  flags: bigint;
+  addr: bigint;
+  offset: bigint;
+  size: bigint;
+  addralign: bigint;
+  entsize: bigint;
 }
 
 export interface SectionHeader {
@@ -52,6 +72,7 @@ export interface SectionHeader {
   info: number;
   addralign: number;
   entsize: number;
+  exact: SectionHeaderExact;
 }
 
 export interface DynamicEntry {
@@ -74,7 +95,9 @@ export interface ElfFile {
   type: number;
   machine: number;
   flags: number;
+  /** e_entry, rounded above 2^53; `entryExact` is exact. */
   entry: number;
+  entryExact: bigint;
   phoff: number;
   shoff: number;
   ehsize: number;
@@ -121,10 +144,20 @@ export function readerOf(elf: ElfFile): Reader {
 }
 
 /** The file offset of a virtual address, through the PT_LOAD segment that maps it; null if none does. */
-export function offsetOfAddress(elf: ElfFile, addr: number, size = 1): number | null {
+export function offsetOfAddress(
+  elf: ElfFile,
+  addr: number | bigint,
+  size: number | bigint = 1,
+): number | null {
+  const a = BigInt(addr);
+  const n = BigInt(size);
   for (const p of elf.programHeaders) {
     if (p.type !== PT_LOAD) continue;
-    if (addr >= p.vaddr && addr + size <= p.vaddr + p.filesz) return p.offset + (addr - p.vaddr);
+    const { vaddr, filesz, offset } = p.exact;
+    if (a >= vaddr && a + n <= vaddr + filesz) {
+      const o = offset + (a - vaddr);
+      return o <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(o) : null;
+    }
   }
   return null;
 }
@@ -139,29 +172,49 @@ function readProgramHeaders(r: Reader, phoff: number, phnum: number, phentsize: 
   const out: ProgramHeader[] = [];
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phentsize;
-    out.push(
-      is64
-        ? {
-            type: r.u32(o, "p_type"),
-            flags: r.u32(o + 4, "p_flags"),
-            offset: r.u64(o + 8, "p_offset"),
-            vaddr: r.u64(o + 16, "p_vaddr"),
-            paddr: r.u64(o + 24, "p_paddr"),
-            filesz: r.u64(o + 32, "p_filesz"),
-            memsz: r.u64(o + 40, "p_memsz"),
-            align: r.u64(o + 48, "p_align"),
-          }
-        : {
-            type: r.u32(o, "p_type"),
-            offset: r.u32(o + 4, "p_offset"),
-            vaddr: r.u32(o + 8, "p_vaddr"),
-            paddr: r.u32(o + 12, "p_paddr"),
-            filesz: r.u32(o + 16, "p_filesz"),
-            memsz: r.u32(o + 20, "p_memsz"),
-            flags: r.u32(o + 24, "p_flags"),
-            align: r.u32(o + 28, "p_align"),
-          },
-    );
+    if (is64) {
+      const exact: ProgramHeaderExact = {
+        offset: r.u64big(o + 8, "p_offset"),
+        vaddr: r.u64big(o + 16, "p_vaddr"),
+        paddr: r.u64big(o + 24, "p_paddr"),
+        filesz: r.u64big(o + 32, "p_filesz"),
+        memsz: r.u64big(o + 40, "p_memsz"),
+        align: r.u64big(o + 48, "p_align"),
+      };
+      out.push({
+        type: r.u32(o, "p_type"),
+        flags: r.u32(o + 4, "p_flags"),
+        offset: Number(exact.offset),
+        vaddr: Number(exact.vaddr),
+        paddr: Number(exact.paddr),
+        filesz: Number(exact.filesz),
+        memsz: Number(exact.memsz),
+        align: Number(exact.align),
+        exact,
+      });
+    } else {
+      const p = {
+        type: r.u32(o, "p_type"),
+        offset: r.u32(o + 4, "p_offset"),
+        vaddr: r.u32(o + 8, "p_vaddr"),
+        paddr: r.u32(o + 12, "p_paddr"),
+        filesz: r.u32(o + 16, "p_filesz"),
+        memsz: r.u32(o + 20, "p_memsz"),
+        flags: r.u32(o + 24, "p_flags"),
+        align: r.u32(o + 28, "p_align"),
+      };
+      out.push({
+        ...p,
+        exact: {
+          offset: BigInt(p.offset),
+          vaddr: BigInt(p.vaddr),
+          paddr: BigInt(p.paddr),
+          filesz: BigInt(p.filesz),
+          memsz: BigInt(p.memsz),
+          align: BigInt(p.align),
+        },
+      });
+    }
   }
   return out;
 }
@@ -174,19 +227,28 @@ function readSectionHeader(r: Reader, o: number, index: number): SectionHeader {
   const offsetAt = addrAt + w;
   const sizeAt = offsetAt + w;
   const linkAt = sizeAt + w;
+  const exact: SectionHeaderExact = {
+    flags: r.wordBig(flagsAt, "sh_flags"),
+    addr: r.wordBig(addrAt, "sh_addr"),
+    offset: r.wordBig(offsetAt, "sh_offset"),
+    size: r.wordBig(sizeAt, "sh_size"),
+    addralign: r.wordBig(linkAt + 8, "sh_addralign"),
+    entsize: r.wordBig(linkAt + 8 + w, "sh_entsize"),
+  };
   return {
     index,
     name: "",
     nameOffset: r.u32(o, "sh_name"),
     type: r.u32(o + 4, "sh_type"),
-    flags: r.word(flagsAt, "sh_flags"),
-    addr: r.word(addrAt, "sh_addr"),
-    offset: r.word(offsetAt, "sh_offset"),
-    size: r.word(sizeAt, "sh_size"),
+    flags: Number(exact.flags),
+    addr: Number(exact.addr),
+    offset: Number(exact.offset),
+    size: Number(exact.size),
     link: r.u32(linkAt, "sh_link"),
     info: r.u32(linkAt + 4, "sh_info"),
-    addralign: r.word(linkAt + 8, "sh_addralign"),
-    entsize: r.word(linkAt + 8 + w, "sh_entsize"),
+    addralign: Number(exact.addralign),
+    entsize: Number(exact.entsize),
+    exact,
   };
 }
 
@@ -271,7 +333,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     type: r.u16(16, "e_type"),
     machine: r.u16(18, "e_machine"),
     flags: r.u32(flagsAt, "e_flags"),
-    entry: r.word(24, "e_entry"),
+    entry: r.wordRounded(24, "e_entry"),
+    entryExact: r.wordBig(24, "e_entry"),
     phoff,
     shoff,
     ehsize: r.u16(flagsAt + 4, "e_ehsize"),
@@ -336,10 +399,7 @@ function readDynamic(elf: ElfFile, r: Reader): void {
   const size = strsz !== undefined && strsz.value < BigInt(r.size) ? Number(strsz.value) : null;
   // DT_STRTAB is a virtual address: map it through PT_LOAD; an object without
   // segments (or a prelinked oddity) falls back to the dynamic section's sh_link.
-  let offset =
-    strtab.value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? offsetOfAddress(elf, Number(strtab.value), size ?? 1)
-      : null;
+  let offset = offsetOfAddress(elf, strtab.value, size ?? 1);
   let limit = size;
   if (offset === null) {
     const dynSec = elf.sections.find((s) => s.type === SHT_DYNAMIC);

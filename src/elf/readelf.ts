@@ -1,18 +1,22 @@
 /**
- * `xpkgs readelf`: the views of GNU readelf, laid out as it lays them out.
- * The file header (-h), program headers with the section-to-segment map
- * (-l) and the dynamic section (-d) follow GNU readelf 2.40 line for line;
- * sections (-S), notes (-n), symbols (-s) and versions (-V) keep its columns.
+ * `xpkgs readelf`: the views of GNU readelf 2.40, byte for byte, narrow and
+ * wide (-W): the file header (-h), program headers with the section-to-segment
+ * map (-l), sections (-S), symbols (-s, --dyn-syms) and versions (-V) here;
+ * the dynamic section (-d), relocations (-r) and notes (-n) in their own
+ * modules. `formatReadelf` puts the views together in GNU readelf's order.
  */
 import {
   DF_1_PIE,
   DT_FLAGS_1,
+  EM_AARCH64,
   EM_ARM,
   EM_MIPS,
   EM_PPC,
   EM_PPC64,
   EM_RISCV,
   EM_S390,
+  EM_SPARCV9,
+  EM_X86_64,
   PT_DYNAMIC,
   PT_GNU_EH_FRAME,
   PT_GNU_RELRO,
@@ -22,26 +26,31 @@ import {
   PT_NOTE,
   PT_PHDR,
   PT_TLS,
+  SHT_DYNSYM,
+  SHT_GNU_VERDEF,
+  SHT_GNU_VERNEED,
+  SHT_GNU_VERSYM,
   SHT_NOBITS,
   osabiNames,
   readelfMachineNames,
 } from "./constants.js";
+import { type ElfFile, type ProgramHeader, type SectionHeader, readerOf } from "./parse.js";
+import { formatDynamic } from "./readelf-dynamic.js";
+import { formatNotes } from "./readelf-notes.js";
+import { formatRelocations } from "./readelf-relocs.js";
+import { printSymbol } from "./readelf-text.js";
 import {
-  dynamicString,
-  type ElfFile,
-  type ProgramHeader,
-  type SectionHeader,
-  readerOf,
-} from "./parse.js";
-import {
-  type ElfSymbol,
-  noteDesc,
-  readNotes,
   readSymbols,
   readVersionDefs,
   readVersionNeeds,
   symbolTables,
+  symbolVersioning,
 } from "./tables.js";
+
+export { formatDynamic } from "./readelf-dynamic.js";
+export { formatNotes } from "./readelf-notes.js";
+export { formatRelocations } from "./readelf-relocs.js";
+export { printSymbol } from "./readelf-text.js";
 
 const hex = (n: number | bigint) => n.toString(16);
 const pad = (s: string, n: number) => s.padStart(n, "0");
@@ -156,7 +165,7 @@ export function formatHeader(elf: ElfFile): string {
     `${col("Type:")}${fileTypeName(elf)}`,
     `${col("Machine:")}${readelfMachineNames[elf.machine] ?? `<unknown>: 0x${hex(elf.machine)}`}`,
     `${col("Version:")}0x${hex(elf.version)}`,
-    `${col("Entry point address:")}0x${hex(elf.entry)}`,
+    `${col("Entry point address:")}0x${hex(elf.entryExact)}`,
     `${col("Start of program headers:")}${elf.phoff} (bytes into file)`,
     `${col("Start of section headers:")}${elf.shoff} (bytes into file)`,
     `${col("Flags:")}${flags}`,
@@ -250,37 +259,47 @@ function flagChars(f: number): string {
 }
 
 /** `readelf -l`; `afterHeader` when -h was printed just before (GNU readelf then skips the preamble). */
-export function formatProgramHeaders(elf: ElfFile, afterHeader = false): string {
+export function formatProgramHeaders(elf: ElfFile, afterHeader = false, wide = false): string {
   const out: string[] = [];
   if (elf.programHeaders.length === 0) return "\nThere are no program headers in this file.\n";
   if (!afterHeader) {
     out.push(
       "",
       `Elf file type is ${fileTypeName(elf)}`,
-      `Entry point 0x${hex(elf.entry)}`,
+      `Entry point 0x${hex(elf.entryExact)}`,
       `There ${elf.programHeaders.length === 1 ? "is 1 program header" : `are ${elf.programHeaders.length} program headers`}, starting at offset ${elf.phoff}`,
     );
   }
   out.push("", "Program Headers:");
   const is64 = elf.class === 64;
-  if (is64) {
+  if (!is64) {
+    out.push("  Type           Offset   VirtAddr   PhysAddr   FileSiz MemSiz  Flg Align");
+  } else if (wide) {
+    out.push(
+      "  Type           Offset   VirtAddr           PhysAddr           FileSiz  MemSiz   Flg Align",
+    );
+  } else {
     out.push("  Type           Offset             VirtAddr           PhysAddr");
     out.push("                 FileSiz            MemSiz              Flags  Align");
-  } else {
-    out.push("  Type           Offset   VirtAddr   PhysAddr   FileSiz MemSiz  Flg Align");
   }
+  const six = (v: bigint) => (v <= 0xffffffffn ? `0x${pad(hex(v), 6)}` : `0x${pad(hex(v), 16)}`);
   for (const p of elf.programHeaders) {
-    const name = segmentTypeName(elf.machine, p.type).padEnd(14);
-    if (is64) {
+    const x = p.exact;
+    const name = segmentTypeName(elf.machine, p.type).slice(0, 14).padEnd(14);
+    if (is64 && wide) {
       out.push(
-        `  ${name} 0x${pad(hex(p.offset), 16)} 0x${pad(hex(p.vaddr), 16)} 0x${pad(hex(p.paddr), 16)}`,
+        `  ${name} ${six(x.offset)} 0x${pad(hex(x.vaddr), 16)} 0x${pad(hex(x.paddr), 16)} ${six(x.filesz)} ${six(x.memsz)} ${flagChars(p.flags)} 0x${hex(x.align)}`,
+      );
+    } else if (is64) {
+      out.push(
+        `  ${name} 0x${pad(hex(x.offset), 16)} 0x${pad(hex(x.vaddr), 16)} 0x${pad(hex(x.paddr), 16)}`,
       );
       out.push(
-        `                 0x${pad(hex(p.filesz), 16)} 0x${pad(hex(p.memsz), 16)}  ${flagChars(p.flags)}    0x${hex(p.align)}`,
+        `                 0x${pad(hex(x.filesz), 16)} 0x${pad(hex(x.memsz), 16)}  ${flagChars(p.flags)}    0x${hex(x.align)}`,
       );
     } else {
       out.push(
-        `  ${name} 0x${pad(hex(p.offset), 6)} 0x${pad(hex(p.vaddr), 8)} 0x${pad(hex(p.paddr), 8)} 0x${pad(hex(p.filesz), 5)} 0x${pad(hex(p.memsz), 5)} ${flagChars(p.flags)} 0x${hex(p.align)}`,
+        `  ${name} 0x${pad(hex(x.offset), 6)} 0x${pad(hex(x.vaddr), 8)} 0x${pad(hex(x.paddr), 8)} 0x${pad(hex(x.filesz), 5)} 0x${pad(hex(x.memsz), 5)} ${flagChars(p.flags)} 0x${hex(x.align)}`,
       );
     }
     if (p.type === PT_INTERP && elf.interpreter !== null && elf.interpreter !== "") {
@@ -320,322 +339,314 @@ const sectionTypeNames: Readonly<Record<number, string>> = {
   17: "GROUP",
   18: "SYMTAB SECTION INDICES",
   19: "RELR",
+  0x6fff4700: "GNU_INCREMENTAL_INPUTS",
   0x6ffffff5: "GNU_ATTRIBUTES",
   0x6ffffff6: "GNU_HASH",
+  0x6ffffff7: "GNU_LIBLIST",
   0x6ffffffd: "VERDEF",
   0x6ffffffe: "VERNEED",
   0x6fffffff: "VERSYM",
-  0x6ffffffa: "GNU_LIBLIST",
-  0x6ffffff7: "GNU_LIBLIST",
+  0x6ffffff0: "VERSYM",
+  0x6ffffffc: "VERDEF",
+  0x7ffffffd: "AUXILIARY",
+  0x7fffffff: "FILTER",
 };
 
-function sectionTypeName(machine: number, t: number): string {
-  const known = sectionTypeNames[t];
-  if (known !== undefined) return known;
-  if (machine === EM_ARM) {
-    const arm: Record<number, string> = {
-      0x70000001: "ARM_EXIDX",
-      0x70000002: "ARM_PREEMPTMAP",
-      0x70000003: "ARM_ATTRIBUTES",
-    };
-    if (arm[t] !== undefined) return arm[t]!;
+const mipsSectionTypes: Readonly<Record<number, string>> = {
+  0x0: "LIBLIST",
+  0x1: "MSYM",
+  0x2: "CONFLICT",
+  0x3: "GPTAB",
+  0x4: "UCODE",
+  0x5: "DEBUG",
+  0x6: "REGINFO",
+  0x7: "PACKAGE",
+  0x8: "PACKSYM",
+  0x9: "RELD",
+  0xb: "IFACE",
+  0xc: "CONTENT",
+  0xd: "OPTIONS",
+  0x10: "SHDR",
+  0x11: "FDESC",
+  0x12: "EXTSYM",
+  0x13: "DENSE",
+  0x14: "PDESC",
+  0x15: "LOCSYM",
+  0x16: "AUXSYM",
+  0x17: "OPTSYM",
+  0x18: "LOCSTR",
+  0x19: "LINE",
+  0x1a: "RFDESC",
+  0x1b: "DELTASYM",
+  0x1c: "DELTAINST",
+  0x1d: "DELTACLASS",
+  0x1e: "DWARF",
+  0x1f: "DELTADECL",
+  0x20: "SYMBOL_LIB",
+  0x21: "EVENTS",
+  0x22: "TRANSLATE",
+  0x23: "PIXIE",
+  0x24: "XLATE",
+  0x25: "XLATE_DEBUG",
+  0x26: "WHIRL",
+  0x27: "EH_REGION",
+  0x28: "XLATE_OLD",
+  0x29: "PDR_EXCEPTION",
+  0x2a: "ABIFLAGS",
+  0x2b: "XHASH",
+};
+
+function processorSectionType(machine: number, t: number): string | undefined {
+  const k = t - 0x70000000;
+  switch (machine) {
+    case EM_ARM:
+      return (
+        {
+          1: "ARM_EXIDX",
+          2: "ARM_PREEMPTMAP",
+          3: "ARM_ATTRIBUTES",
+          4: "ARM_DEBUGOVERLAY",
+          5: "ARM_OVERLAYSECTION",
+        } as Record<number, string>
+      )[k];
+    case EM_MIPS: {
+      const n = mipsSectionTypes[k];
+      return n === undefined ? undefined : `MIPS_${n}`;
+    }
+    case EM_RISCV:
+      return k === 3 ? "RISCV_ATTRIBUTES" : undefined;
+    case EM_X86_64:
+      return k === 1 ? "X86_64_UNWIND" : undefined;
+    case EM_AARCH64:
+      return undefined;
+    case 50:
+      return ({ 0: "IA_64_EXT", 1: "IA_64_UNWIND" } as Record<number, string>)[k];
+    case EM_PPC64:
+    case EM_PPC:
+      return undefined;
+    default:
+      return undefined;
   }
-  if (machine === EM_RISCV && t === 0x70000003) return "RISCV_ATTRIBUTE";
-  if (machine === EM_MIPS) {
-    const mips: Record<number, string> = {
-      0x70000006: "MIPS_REGINFO",
-      0x7000000d: "MIPS_OPTIONS",
-      0x7000002a: "MIPS_ABIFLAGS",
-      0x7000001e: "MIPS_DWARF",
-    };
-    if (mips[t] !== undefined) return mips[t]!;
-  }
-  if (t >= 0x70000000 && t <= 0x7fffffff) return `LOPROC+${hex(t - 0x70000000)}`;
-  if (t >= 0x60000000 && t <= 0x6fffffff) return `LOOS+${hex(t - 0x60000000)}`;
-  return `${pad(hex(t), 8)}: <unknown>`;
 }
 
-function sectionFlagKeys(f: number): string {
-  const keys: [number, string][] = [
-    [1, "W"],
-    [2, "A"],
-    [4, "X"],
-    [0x10, "M"],
-    [0x20, "S"],
-    [0x40, "I"],
-    [0x80, "L"],
-    [0x100, "O"],
-    [0x200, "G"],
-    [0x400, "T"],
-    [0x800, "C"],
-    [0x80000000, "E"],
-  ];
+export function sectionTypeName(machine: number, t: number): string {
+  if (machine === 50 && t >= 0x60000000 && t <= 0x6fffffff) {
+    const ia64: Record<number, string> = {
+      0x60000000: "IA_64_LOPSREG",
+      0x78000000: "IA_64_HIPSREG",
+      0x60000001: "IA_64_PRIORITY_INIT",
+    };
+    if (ia64[t] !== undefined) return ia64[t]!;
+  }
+  const known = sectionTypeNames[t];
+  if (known !== undefined) return known;
+  if (t >= 0x70000000 && t <= 0x7fffffff) {
+    return processorSectionType(machine, t) ?? `LOPROC+0x${hex(t - 0x70000000)}`;
+  }
+  if (t >= 0x60000000 && t <= 0x6fffffff) return `LOOS+0x${hex(t - 0x60000000)}`;
+  if (t >= 0x80000000 && t <= 0xffffffff) return `LOUSER+0x${hex(t - 0x80000000)}`;
+  return `<unknown>: ${hex(t)}`;
+}
+
+const SHF_MASKOS = 0x0ff00000n;
+const SHF_MASKPROC = 0xf0000000n;
+
+/** The letters of -S's Flg column, lowest bit first, as GNU readelf gives them. */
+export function sectionFlagKeys(elf: ElfFile, flags: bigint): string {
+  const letters: Record<string, string> = {
+    "1": "W",
+    "2": "A",
+    "4": "X",
+    "16": "M",
+    "32": "S",
+    "64": "I",
+    "128": "L",
+    "256": "O",
+    "512": "G",
+    "1024": "T",
+    "2048": "C",
+    "2147483648": "E",
+  };
+  const gnuish = elf.osabi === 3 || elf.osabi === 9;
+  let rest = flags;
   let s = "";
-  for (const [bit, k] of keys) if ((f & bit) !== 0) s += k;
-  if ((f & 0x0ff00000) !== 0) s += "o";
-  if ((f & 0xf0000000 & ~0x80000000) !== 0) s += "p";
+  while (rest !== 0n) {
+    const bit = rest & -rest;
+    rest &= ~bit;
+    const known = letters[bit.toString()];
+    if (known !== undefined) s += known;
+    else if (elf.machine === EM_X86_64 && bit === 0x10000000n) s += "l";
+    else if (elf.machine === EM_ARM && bit === 0x20000000n) s += "y";
+    else if (elf.machine === EM_PPC && bit === 0x10000000n) s += "v";
+    else if ((bit & SHF_MASKOS) !== 0n) {
+      if (gnuish && bit === 0x200000n) s += "R";
+      else if ((gnuish || elf.osabi === 0) && bit === 0x1000000n) s += "D";
+      else {
+        s += "o";
+        rest &= ~SHF_MASKOS;
+      }
+    } else if ((bit & SHF_MASKPROC) !== 0n) {
+      s += "p";
+      rest &= ~SHF_MASKPROC;
+    } else s += "x";
+  }
   return s;
 }
 
-/** `readelf -S`. */
-export function formatSections(elf: ElfFile): string {
-  if (elf.sections.length === 0) return "\nThere are no sections in this file.\n";
-  const out = [
-    `There are ${elf.sections.length} section headers, starting at offset 0x${hex(elf.shoff)}:`,
-    "",
-    "Section Headers:",
-  ];
-  const name = (s: SectionHeader) => (s.name.length > 17 ? `${s.name.slice(0, 12)}[...]` : s.name);
+const h = (v: number | bigint, width: number) => hex(v).padStart(width, "0");
+const dec = (v: number | bigint, width: number) => String(v).padStart(width);
+
+/** `readelf -S`; `afterHeader` when -h was printed just before (the count line is then left out). */
+export function formatSections(elf: ElfFile, wide = false, afterHeader = false): string {
+  if (elf.shnum === 0 || elf.sections.length === 0) {
+    return afterHeader ? "" : "\nThere are no sections in this file.\n";
+  }
+  const out: string[] = [];
+  const n = elf.shnum;
+  if (!afterHeader) {
+    out.push(
+      `There ${n === 1 ? "is" : "are"} ${n} section header${n === 1 ? "" : "s"}, starting at offset 0x${hex(elf.shoff)}:`,
+    );
+  }
+  out.push("", elf.sections.length === 1 ? "Section Header:" : "Section Headers:");
   const is64 = elf.class === 64;
-  if (is64) {
+  if (is64 && !wide) {
     out.push("  [Nr] Name              Type             Address           Offset");
     out.push("       Size              EntSize          Flags  Link  Info  Align");
+  } else if (is64) {
+    out.push(
+      "  [Nr] Name              Type            Address          Off    Size   ES Flg Lk Inf Al",
+    );
   } else {
     out.push("  [Nr] Name              Type            Addr     Off    Size   ES Flg Lk Inf Al");
   }
+  const fits32 = (v: bigint) => v <= 0xffffffffn;
   for (const s of elf.sections) {
-    const nr = `[${String(s.index).padStart(2)}]`;
-    const type = sectionTypeName(elf.machine, s.type);
-    const flags = sectionFlagKeys(s.flags);
-    if (is64) {
+    const x = s.exact;
+    const nr = `  [${dec(s.index, 2)}] `;
+    const name = printSymbol(-17, s.name, wide);
+    const typeName = sectionTypeName(elf.machine, s.type);
+    const type = ` ${(wide ? typeName : typeName.slice(0, 15)).padEnd(15)} `;
+    const flags = ` ${sectionFlagKeys(elf, x.flags).padStart(3)} `;
+    if (!is64) {
       out.push(
-        `  ${nr} ${name(s).padEnd(17)} ${type.padEnd(16)} ${pad(hex(s.addr), 16)}  ${pad(hex(s.offset), 8)}`,
+        `${nr}${name}${type}${h(x.addr, 8)} ${h(x.offset, 6)} ${h(x.size, 6)} ${h(x.entsize, 2)}${flags}${dec(s.link, 2)} ${dec(s.info, 3)} ${dec(x.addralign, 2)}`,
       );
+    } else if (wide) {
+      const six = (v: bigint) => (fits32(v) || v < 1n << 63n ? h(v, 6) : h(v, 16));
       out.push(
-        `       ${pad(hex(s.size), 16)}  ${pad(hex(s.entsize), 16)} ${flags.padStart(3)}    ${String(s.link).padStart(4)}  ${String(s.info).padStart(4)}     ${s.addralign}`,
+        `${nr}${name}${type}${h(x.addr, 16)} ${six(x.offset)} ${six(x.size)} ${fits32(x.entsize) || x.entsize < 1n << 63n ? h(x.entsize, 2) : h(x.entsize, 16)}${flags}${dec(s.link, 2)} ${dec(s.info, 3)} ${dec(x.addralign, 2)}`,
       );
     } else {
+      out.push(`${nr}${name}${type} ${h(x.addr, 16)}  ${h(x.offset, 8)}`);
       out.push(
-        `  ${nr} ${name(s).padEnd(17)} ${type.padEnd(15)} ${pad(hex(s.addr), 8)} ${pad(hex(s.offset), 6)} ${pad(hex(s.size), 6)} ${pad(hex(s.entsize), 2)} ${flags.padStart(3)} ${String(s.link).padStart(2)} ${String(s.info).padStart(3)} ${String(s.addralign).padStart(2)}`,
+        `       ${h(x.size, 16)}  ${h(x.entsize, 16)}${flags}     ${dec(s.link, 2)}   ${dec(s.info, 3)}     ${x.addralign}`,
       );
     }
   }
+  const gnuish = elf.osabi === 3 || elf.osabi === 9;
+  let last = "  ";
+  if (gnuish) last += "R (retain), ";
+  if (gnuish || elf.osabi === 0) last += "D (mbind), ";
+  if (elf.machine === EM_X86_64) last += "l (large), ";
+  else if (elf.machine === EM_ARM) last += "y (purecode), ";
+  else if (elf.machine === EM_PPC) last += "v (VLE), ";
+  last += "p (processor specific)";
   out.push(
     "Key to Flags:",
     "  W (write), A (alloc), X (execute), M (merge), S (strings), I (info),",
     "  L (link order), O (extra OS processing required), G (group), T (TLS),",
     "  C (compressed), x (unknown), o (OS specific), E (exclude),",
-    elf.machine === 62
-      ? "  D (mbind), l (large), p (processor specific)"
-      : "  D (mbind), p (processor specific)",
+    last,
   );
   return `${out.join("\n")}\n`;
 }
 
-const dynamicTagNames: Readonly<Record<number, string>> = {
-  0: "NULL",
-  1: "NEEDED",
-  2: "PLTRELSZ",
-  3: "PLTGOT",
-  4: "HASH",
-  5: "STRTAB",
-  6: "SYMTAB",
-  7: "RELA",
-  8: "RELASZ",
-  9: "RELAENT",
-  10: "STRSZ",
-  11: "SYMENT",
-  12: "INIT",
-  13: "FINI",
-  14: "SONAME",
-  15: "RPATH",
-  16: "SYMBOLIC",
-  17: "REL",
-  18: "RELSZ",
-  19: "RELENT",
-  20: "PLTREL",
-  21: "DEBUG",
-  22: "TEXTREL",
-  23: "JMPREL",
-  24: "BIND_NOW",
-  25: "INIT_ARRAY",
-  26: "FINI_ARRAY",
-  27: "INIT_ARRAYSZ",
-  28: "FINI_ARRAYSZ",
-  29: "RUNPATH",
-  30: "FLAGS",
-  32: "PREINIT_ARRAY",
-  33: "PREINIT_ARRAYSZ",
-  34: "SYMTAB_SHNDX",
-  35: "RELRSZ",
-  36: "RELR",
-  37: "RELRENT",
-  0x6ffffef5: "GNU_HASH",
-  0x6ffffef6: "TLSDESC_PLT",
-  0x6ffffef7: "TLSDESC_GOT",
-  0x6ffffff0: "VERSYM",
-  0x6ffffff9: "RELACOUNT",
-  0x6ffffffa: "RELCOUNT",
-  0x6ffffffb: "FLAGS_1",
-  0x6ffffffc: "VERDEF",
-  0x6ffffffd: "VERDEFNUM",
-  0x6ffffffe: "VERNEED",
-  0x6fffffff: "VERNEEDNUM",
-  0x7ffffffd: "AUXILIARY",
-  0x7fffffff: "FILTER",
-};
+const symTypes = ["NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS", "RELC", "SRELC"];
 
-const sizeTags = new Set([2, 8, 9, 10, 11, 18, 19, 27, 28, 33, 35, 37]);
-const flagNames: [number, string][] = [
-  [1, "ORIGIN"],
-  [2, "SYMBOLIC"],
-  [4, "TEXTREL"],
-  [8, "BIND_NOW"],
-  [0x10, "STATIC_TLS"],
-];
-const flag1Names: [number, string][] = [
-  [0x1, "NOW"],
-  [0x2, "GLOBAL"],
-  [0x4, "GROUP"],
-  [0x8, "NODELETE"],
-  [0x10, "LOADFLTR"],
-  [0x20, "INITFIRST"],
-  [0x40, "NOOPEN"],
-  [0x80, "ORIGIN"],
-  [0x100, "DIRECT"],
-  [0x200, "TRANS"],
-  [0x400, "INTERPOSE"],
-  [0x800, "NODEFLIB"],
-  [0x1000, "NODUMP"],
-  [0x2000, "CONFALT"],
-  [0x4000, "ENDFILTEE"],
-  [0x8000, "DISPRELDNE"],
-  [0x10000, "DISPRELPND"],
-  [0x20000, "NODIRECT"],
-  [0x40000, "IGNMULDEF"],
-  [0x80000, "NOKSYMS"],
-  [0x100000, "NOHDR"],
-  [0x200000, "EDITED"],
-  [0x400000, "NORELOC"],
-  [0x800000, "SYMINTPOSE"],
-  [0x1000000, "GLOBAUDIT"],
-  [0x2000000, "SINGLETON"],
-  [0x4000000, "STUB"],
-  [0x8000000, "PIE"],
-  [0x10000000, "KMOD"],
-  [0x20000000, "WEAKFILTER"],
-  [0x40000000, "NOCOMMON"],
-];
-
-function flagList(v: bigint, names: [number, string][]): string {
-  const words = names.filter(([bit]) => (v & BigInt(bit)) !== 0n).map(([, n]) => n);
-  return words.join(" ");
-}
-
-/** `readelf -d`. */
-export function formatDynamic(elf: ElfFile): string {
-  if (elf.dynamic.length === 0) return "\nThere is no dynamic section in this file.\n";
-  const r = readerOf(elf);
-  const is64 = elf.class === 64;
-  const at = elf.dynamic[0]!.at;
-  const n = elf.dynamic.length;
-  const out = [
-    "",
-    `Dynamic section at offset 0x${hex(at)} contains ${n} ${n === 1 ? "entry" : "entries"}:`,
-    "  Tag        Type                         Name/Value",
-  ];
-  for (const e of elf.dynamic) {
-    const tag = Number(e.tag & 0xffffffffn);
-    const tagHex = `0x${pad(hex(e.tag & (is64 ? U64 : 0xffffffffn)), is64 ? 16 : 8)}`;
-    const name = `(${dynamicTagNames[tag] ?? `<unknown>: ${hex(tag)}`})`;
-    let value: string;
-    const str = () => {
-      try {
-        return dynamicString(elf, r, e);
-      } catch {
-        return `<corrupt: ${hex(e.value)}>`;
-      }
-    };
-    if (tag === 1) value = `Shared library: [${str()}]`;
-    else if (tag === 14) value = `Library soname: [${str()}]`;
-    else if (tag === 15) value = `Library rpath: [${str()}]`;
-    else if (tag === 29) value = `Library runpath: [${str()}]`;
-    else if (tag === 30) value = flagList(e.value, flagNames);
-    else if (tag === 16 || tag === 22 || tag === 24) value = "";
-    else if (tag === DT_FLAGS_1) value = `Flags: ${flagList(e.value, flag1Names)}`;
-    else if (tag === 20) value = e.value === 7n ? "RELA" : e.value === 17n ? "REL" : `${e.value}`;
-    else if (sizeTags.has(tag)) value = `${e.value} (bytes)`;
-    else if (tag === 0x6ffffffa || tag === 0x6ffffff9 || tag === 0x6ffffffd || tag === 0x6fffffff) {
-      value = `${e.value}`;
-    } else value = `0x${hex(e.value)}`;
-    out.push(` ${tagHex} ${name.padEnd(is64 ? 20 : 28)} ${value}`);
+function symType(elf: ElfFile, t: number): string {
+  if (t < symTypes.length) return symTypes[t]!;
+  if (t >= 13 && t <= 15) {
+    if (elf.machine === EM_ARM && t === 13) return "THUMB_FUNC";
+    if (elf.machine === EM_SPARCV9 && t === 13) return "REGISTER";
+    return `<processor specific>: ${t}`;
   }
-  return `${out.join("\n")}\n`;
-}
-
-const gnuNoteTypes: Readonly<Record<number, string>> = {
-  1: "NT_GNU_ABI_TAG (ABI version tag)",
-  2: "NT_GNU_HWCAP (DSO-supplied software HWCAP info)",
-  3: "NT_GNU_BUILD_ID (unique build ID bitstring)",
-  4: "NT_GNU_GOLD_VERSION (gold version)",
-  5: "NT_GNU_PROPERTY_TYPE_0",
-};
-
-/** `readelf -n`. */
-export function formatNotes(elf: ElfFile): string {
-  const notes = readNotes(elf);
-  const out: string[] = [];
-  let area: string | null | undefined;
-  for (const n of notes) {
-    if (n.section !== area || n.section === null) {
-      area = n.section;
-      out.push("", `Displaying notes found in: ${n.section ?? "PT_NOTE segment"}`);
-      out.push("  Owner                Data size \tDescription");
-    }
-    const type =
-      n.owner === "GNU"
-        ? (gnuNoteTypes[n.type] ?? `Unknown note type: (0x${pad(hex(n.type), 8)})`)
-        : `Unknown note type: (0x${pad(hex(n.type), 8)})`;
-    out.push(`  ${n.owner.padEnd(20)} 0x${pad(hex(n.descSize), 8)}\t${type}`);
-    const desc = noteDesc(elf, n);
-    const r = readerOf(elf);
-    if (n.owner === "GNU" && n.type === 3) {
-      out.push(`    Build ID: ${Buffer.from(desc).toString("hex")}`);
-    } else if (n.owner === "GNU" && n.type === 1 && n.descSize >= 16) {
-      const os = ["Linux", "Hurd", "Solaris", "FreeBSD", "NetBSD", "Syllable"][
-        r.u32(n.descOffset, "ABI tag")
-      ];
-      const v = [4, 8, 12].map((k) => r.u32(n.descOffset + k, "ABI tag"));
-      out.push(`    OS: ${os ?? "Unknown"}, ABI: ${v.join(".")}`);
-    } else if (n.owner === "GNU" && n.type === 4) {
-      out.push(`    Version: ${Buffer.from(desc).toString("latin1").replace(/\0+$/, "")}`);
-    }
+  if (t >= 10 && t <= 12) {
+    if (t === 10 && (elf.osabi === 0 || elf.osabi === 3 || elf.osabi === 9)) return "IFUNC";
+    return `<OS specific>: ${t}`;
   }
-  return out.length === 0 ? "" : `${out.join("\n")}\n`;
+  return `<unknown>: ${t}`;
 }
 
-const symTypes = ["NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS"];
-const symBinds = ["LOCAL", "GLOBAL", "WEAK"];
+function symBind(elf: ElfFile, b: number): string {
+  if (b <= 2) return ["LOCAL", "GLOBAL", "WEAK"][b]!;
+  if (b === 10 && (elf.osabi === 3 || elf.osabi === 9)) return "UNIQUE";
+  if (b >= 13 && b <= 15) return `<processor specific>: ${b}`;
+  if (b >= 10 && b <= 12) return `<OS specific>: ${b}`;
+  return `<unknown>: ${b}`;
+}
+
 const symVis = ["DEFAULT", "INTERNAL", "HIDDEN", "PROTECTED"];
 
-function symType(t: number): string {
-  if (t === 10) return "IFUNC";
-  return symTypes[t] ?? `<unknown>: ${t}`;
+function symOther(elf: ElfFile, other: number): string {
+  switch (elf.machine) {
+    case EM_MIPS: {
+      const m: Record<number, string> = {
+        0x04: "OPTIONAL",
+        0x08: "MIPS PLT",
+        0x20: "MIPS PIC",
+        0x80: "MICROMIPS",
+        0xa0: "MICROMIPS, MIPS PIC",
+        0xf0: "MIPS16",
+      };
+      if (m[other] !== undefined) return m[other]!;
+      break;
+    }
+    case EM_PPC64: {
+      if ((other & ~0xe0) === 0) {
+        let v = other >> 5;
+        if (v <= 6) {
+          if (v >= 2) v = ((1 << v) >> 2) << 2;
+          return `<localentry>: ${v}`;
+        }
+      }
+      break;
+    }
+    case EM_AARCH64:
+      if (other === 0x80) return "VARIANT_PCS";
+      break;
+    case EM_RISCV:
+      if (other === 0x80) return "VARIANT_CC";
+      break;
+    case 50:
+      if (other === 0x04) return "VMS_WEAK";
+      break;
+  }
+  return `<other>: ${hex(other)}`;
 }
-function symBind(b: number): string {
-  if (b === 10) return "UNIQUE";
-  return symBinds[b] ?? `<unknown>: ${b}`;
-}
-function symIndex(shndx: number): string {
+
+function symIndex(elf: ElfFile, shndx: number): string {
   if (shndx === 0) return "UND";
   if (shndx === 0xfff1) return "ABS";
   if (shndx === 0xfff2) return "COM";
-  return String(shndx);
-}
-
-function symbolName(s: ElfSymbol): string {
-  const v = s.version;
-  if (v === undefined) return s.name;
-  if (v.needed) return `${s.name}@${v.name} (${v.index})`;
-  return `${s.name}${v.hidden ? "@" : "@@"}${v.name}`;
+  if (elf.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COM";
+  if (elf.machine === EM_MIPS && shndx === 0xff03) return "SCOM";
+  if (elf.machine === EM_MIPS && shndx === 0xff04) return "SUND";
+  if (elf.machine === 50 && shndx === 0xff00) return "ANSI_COM";
+  if (shndx >= 0xff00 && shndx <= 0xff1f) return `PRC[0x${h(shndx, 4)}]`;
+  if (shndx >= 0xff20 && shndx <= 0xff3f) return `OS [0x${h(shndx, 4)}]`;
+  if (shndx >= 0xff00) return `RSV[0x${h(shndx, 4)}]`;
+  if (elf.shnum !== 0 && shndx >= elf.shnum) return `bad section index[${dec(shndx, 3)}]`;
+  return dec(shndx, 3);
 }
 
 /** `readelf -s` (all symbol tables) or `--dyn-syms` (the dynamic one only). */
-export function formatSymbols(elf: ElfFile, dynamicOnly = false): string {
+export function formatSymbols(elf: ElfFile, dynamicOnly = false, wide = false): string {
   const out: string[] = [];
   const is64 = elf.class === 64;
+  const versions = symbolVersioning(elf);
   for (const t of symbolTables(elf)) {
-    if (dynamicOnly && t.type !== 11) continue;
+    if (dynamicOnly && t.type !== SHT_DYNSYM) continue;
     const syms = readSymbols(elf, t);
     out.push(
       "",
@@ -644,56 +655,188 @@ export function formatSymbols(elf: ElfFile, dynamicOnly = false): string {
         ? "   Num:    Value          Size Type    Bind   Vis      Ndx Name"
         : "   Num:    Value  Size Type    Bind   Vis      Ndx Name",
     );
+    const dyn = t.type === SHT_DYNSYM;
     for (const s of syms) {
-      const size = s.size > 99999n ? `0x${hex(s.size)}` : String(s.size);
-      out.push(
-        `${String(s.index).padStart(6)}: ${pad(hex(s.value), is64 ? 16 : 8)} ${size.padStart(5)} ${symType(s.type).padEnd(7)} ${symBind(s.bind).padEnd(6)} ${(symVis[s.visibility] ?? "").padEnd(8)} ${symIndex(s.shndx).padStart(3)} ${symbolName(s)}`,
-      );
+      const size = s.size > 99999n ? `0x${hex(s.size)}` : dec(s.size, 5);
+      const vis = s.other & 3;
+      let line = `${dec(s.index, 6)}: ${h(s.value, is64 ? 16 : 8)} ${size} ${symType(elf, s.type).padEnd(7)} ${symBind(elf, s.bind).padEnd(6)} ${symVis[vis]!.padEnd(7)}`;
+      if ((s.other ^ vis) !== 0) line += ` [${symOther(elf, s.other ^ vis)}] `;
+      line += ` ${symIndex(elf, s.shndx).padStart(4)} `;
+      let name = s.name;
+      if (s.type === 3 && s.nameOffset === 0 && s.shndx < elf.shnum) {
+        name = elf.sections[s.shndx]?.name ?? s.name;
+      }
+      const v = dyn ? versions.of(s) : null;
+      let avail = 21;
+      let suffix = "";
+      if (v !== null) {
+        if (v.kind === "needed") suffix = `@${v.name} (${v.index})`;
+        else suffix = `${v.kind === "hidden" ? "@" : "@@"}${v.name}`;
+        if (!wide) avail -= suffix.length;
+      }
+      line += printSymbol(avail, name, wide) + suffix;
+      out.push(line);
     }
   }
-  return `${out.join("\n")}\n`;
+  return out.length === 0 ? "" : `${out.join("\n")}\n`;
 }
 
-/** `readelf -V`: the version definitions and needs. */
+/** Version definition flags, in GNU readelf's words. */
+function verFlags(f: number): string {
+  if (f === 0) return "none";
+  const w: string[] = [];
+  if (f & 1) w.push("BASE");
+  if (f & 2) w.push("WEAK");
+  if (f & 4) w.push("INFO");
+  if (f & ~7) w.push("<unknown>");
+  return w.join(" | ");
+}
+
+/** C's `%#06x`: 0 has no 0x prefix. */
+const hash06 = (n: number) => (n === 0 ? "000000" : `0x${h(n, 4)}`);
+
+/** `readelf -V`: each version section, in section order. */
 export function formatVersions(elf: ElfFile): string {
   const out: string[] = [];
-  const defs = readVersionDefs(elf);
-  const defSec = elf.sections.find((s) => s.type === 0x6ffffffd);
-  if (defSec !== undefined) {
-    out.push(
-      "",
-      `Version definition section '${defSec.name}' contains ${defs.length} ${defs.length === 1 ? "entry" : "entries"}:`,
-      ` Addr: 0x${pad(hex(defSec.addr), 16)}  Offset: 0x${pad(hex(defSec.offset), 8)}  Link: ${defSec.link} (${elf.sections[defSec.link]?.name ?? ""})`,
-    );
-    for (const d of defs) {
-      const flags =
-        d.flags === 1 ? "BASE" : d.flags === 2 ? "WEAK" : d.flags === 0 ? "none" : hex(d.flags);
+  const versioning = symbolVersioning(elf);
+  const linkName = (s: SectionHeader) => elf.sections[s.link]?.name ?? "<corrupt>";
+  const addrLine = (s: SectionHeader) =>
+    ` Addr: 0x${h(s.exact.addr, 16)}  Offset: 0x${h(s.exact.offset, 8)}  Link: ${s.link} (${linkName(s)})`;
+  for (const s of elf.sections) {
+    if (s.type === SHT_GNU_VERDEF) {
+      const defs = readVersionDefs(elf);
       out.push(
-        `  0x${pad(hex(d.at - defSec.offset), 4)}: Rev: 1  Flags: ${flags}  Index: ${d.index}  Cnt: ${d.names.length}  Name: ${d.names[0] ?? ""}`,
+        "",
+        `Version definition section '${s.name}' contains ${s.info} ${s.info === 1 ? "entry" : "entries"}:`,
+        addrLine(s),
       );
-      d.names.slice(1).forEach((p, i) => out.push(`  0x${pad("", 4)}: Parent ${i + 1}: ${p}`));
-    }
-  }
-  const needs = readVersionNeeds(elf);
-  const needSec = elf.sections.find((s) => s.type === 0x6ffffffe);
-  if (needSec !== undefined) {
-    out.push(
-      "",
-      `Version needs section '${needSec.name}' contains ${needs.length} ${needs.length === 1 ? "entry" : "entries"}:`,
-      ` Addr: 0x${pad(hex(needSec.addr), 16)}  Offset: 0x${pad(hex(needSec.offset), 8)}  Link: ${needSec.link} (${elf.sections[needSec.link]?.name ?? ""})`,
-    );
-    for (const n of needs) {
-      out.push(
-        `  0x${pad(hex(n.at - needSec.offset), 4)}: Version: 1  File: ${n.file}  Cnt: ${n.versions.length}`,
-      );
-      for (const v of n.versions) {
-        const flags = v.flags === 0 ? "none" : v.flags === 2 ? "WEAK" : hex(v.flags);
+      for (const d of defs) {
         out.push(
-          `  0x${pad(hex(v.at - needSec.offset), 4)}:   Name: ${v.name}  Flags: ${flags}  Version: ${v.index}`,
+          `  ${hash06(d.at - s.offset)}: Rev: ${d.version}  Flags: ${verFlags(d.flags)}  Index: ${d.index}  Cnt: ${d.count}  Name: ${d.names[0] ?? ""}`,
         );
+        d.names.slice(1).forEach((p, i) => {
+          out.push(`  ${hash06(d.namesAt[i + 1]! - s.offset)}: Parent ${i + 1}: ${p}`);
+        });
+      }
+    } else if (s.type === SHT_GNU_VERNEED) {
+      const needs = readVersionNeeds(elf);
+      out.push(
+        "",
+        `Version needs section '${s.name}' contains ${s.info} ${s.info === 1 ? "entry" : "entries"}:`,
+        addrLine(s),
+      );
+      for (const n of needs) {
+        out.push(
+          `  ${hash06(n.at - s.offset)}: Version: ${n.version}  File: ${n.file}  Cnt: ${n.count}`,
+        );
+        for (const v of n.versions) {
+          out.push(
+            `  ${hash06(v.at - s.offset)}:   Name: ${v.name}  Flags: ${verFlags(v.flags)}  Version: ${v.index}`,
+          );
+        }
+      }
+    } else if (s.type === SHT_GNU_VERSYM) {
+      const total = Math.floor(s.size / 2);
+      out.push(
+        "",
+        `Version symbols section '${s.name}' contains ${total} ${total === 1 ? "entry" : "entries"}:`,
+        addrLine(s),
+      );
+      const r = readerOf(elf);
+      const link = elf.sections[s.link];
+      const syms = link !== undefined ? readSymbols(elf, link) : [];
+      for (let cnt = 0; cnt < total; cnt += 4) {
+        let line = `  ${h(cnt, 3)}:`;
+        for (let j = 0; j < 4 && cnt + j < total; j++) {
+          const v = r.u16(s.offset + 2 * (cnt + j), "a symbol version");
+          if (v === 0) {
+            line += "   0 (*local*)    ";
+            continue;
+          }
+          if (v === 1) {
+            line += "   1 (*global*)   ";
+            continue;
+          }
+          let cell = `${hex(v & 0x7fff).padStart(4)}${v & 0x8000 ? "h" : " "}`;
+          const sym = syms[cnt + j];
+          if (sym === undefined) {
+            line += cell;
+            break;
+          }
+          let name = versioning.needByIndex(v) ?? null;
+          if (v !== 0x8001) {
+            const def = versioning.defByIndex(v & 0x7fff);
+            if (def !== undefined) name = name !== null ? "*both*" : def;
+          }
+          if (name !== null)
+            cell += `(${name}${")".padEnd(Math.max(1, Math.abs(12 - name.length)))}`;
+          line += cell.length < 18 ? cell.padEnd(18) : cell;
+        }
+        out.push(line);
       }
     }
   }
   if (out.length === 0) return "\nNo version information found in this file.\n";
   return `${out.join("\n")}\n`;
+}
+
+/** Which views `formatReadelf` prints, as GNU readelf's options name them. */
+export interface ReadelfViews {
+  header?: boolean;
+  segments?: boolean;
+  sections?: boolean;
+  dynamic?: boolean;
+  relocs?: boolean;
+  syms?: boolean;
+  dynSyms?: boolean;
+  versionInfo?: boolean;
+  notes?: boolean;
+  wide?: boolean;
+}
+
+/** The views of GNU readelf options (`-h`, `-l`, `-S`, `-s`, `--dyn-syms`, `-n`, `-V`, `-r`, `-d`, `-e`, `-a`). */
+export function readelfViewOptions(options: string[], wide = false): ReadelfViews {
+  const v: ReadelfViews = { wide };
+  for (const o of options) {
+    if (o === "-h" || o === "--file-header") v.header = true;
+    else if (o === "-l" || o === "--program-headers" || o === "--segments") v.segments = true;
+    else if (o === "-S" || o === "--section-headers" || o === "--sections") v.sections = true;
+    else if (o === "-s" || o === "--syms" || o === "--symbols") v.syms = true;
+    else if (o === "--dyn-syms") v.dynSyms = true;
+    else if (o === "-n" || o === "--notes") v.notes = true;
+    else if (o === "-V" || o === "--version-info") v.versionInfo = true;
+    else if (o === "-r" || o === "--relocs") v.relocs = true;
+    else if (o === "-d" || o === "--dynamic") v.dynamic = true;
+    else if (o === "-e" || o === "--headers") {
+      Object.assign(v, { header: true, segments: true, sections: true });
+    } else if (o === "-a" || o === "--all") {
+      Object.assign(v, {
+        header: true,
+        segments: true,
+        sections: true,
+        syms: true,
+        dynamic: true,
+        relocs: true,
+        notes: true,
+        versionInfo: true,
+      });
+    } else if (o === "-W" || o === "--wide") v.wide = true;
+    else throw new Error(`readelfViewOptions: unknown option ${o}`);
+  }
+  return v;
+}
+
+/** The text GNU readelf prints for one file and these views, in its order. */
+export function formatReadelf(elf: ElfFile, v: ReadelfViews): string {
+  const wide = v.wide === true;
+  let text = "";
+  if (v.header === true) text += formatHeader(elf);
+  if (v.sections === true) text += formatSections(elf, wide, v.header === true);
+  if (v.segments === true) text += formatProgramHeaders(elf, v.header === true, wide);
+  if (v.dynamic === true) text += formatDynamic(elf);
+  if (v.relocs === true) text += formatRelocations(elf, wide);
+  if (v.syms === true || v.dynSyms === true) text += formatSymbols(elf, v.syms !== true, wide);
+  if (v.versionInfo === true) text += formatVersions(elf);
+  if (v.notes === true) text += formatNotes(elf, wide);
+  return text;
 }

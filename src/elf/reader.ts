@@ -66,9 +66,21 @@ export class Reader {
     }
     return Number(v);
   }
+  /**
+   * A 64-bit value as a number, rounded when it is above 2^53 (an ia64 address such as
+   * 0x4000000000000040): the exact value is `u64big`'s. A rounded offset or size fails
+   * `check`, so it can never be used to read.
+   */
+  u64rounded(o: number, what: string): number {
+    return Number(this.u64big(o, what));
+  }
   /** A word of the file's class: 4 bytes in ELF32, 8 in ELF64. */
   word(o: number, what: string): number {
     return this.is64 ? this.u64(o, what) : this.u32(o, what);
+  }
+  /** A word of the file's class as a number, rounded above 2^53 (see `u64rounded`). */
+  wordRounded(o: number, what: string): number {
+    return this.is64 ? this.u64rounded(o, what) : this.u32(o, what);
   }
   /** A word of the file's class, as a bigint (dynamic values, symbol values). */
   wordBig(o: number, what: string): bigint {

@@ -26,6 +26,9 @@ export interface Note {
   descSize: number;
   /** The section it came from, or null when read through PT_NOTE. */
   section: string | null;
+  /** File offset and size of the section or segment it came from. */
+  areaOffset: number;
+  areaSize: number;
 }
 
 function align(n: number, a: number): number {
@@ -54,7 +57,15 @@ function notesIn(
       throw new ElfFormatError(`a note's name or descriptor runs past its area`, o);
     }
     const owner = namesz === 0 ? "" : r.cstring(nameAt, nameAt + namesz, "a note's owner");
-    out.push({ owner, type, descOffset: descAt, descSize: descsz, section });
+    out.push({
+      owner,
+      type,
+      descOffset: descAt,
+      descSize: descsz,
+      section,
+      areaOffset: offset,
+      areaSize: size,
+    });
     o = align(descAt + descsz, a);
   }
   return out;
@@ -65,6 +76,18 @@ export function readNotes(elf: ElfFile): Note[] {
   const r = readerOf(elf);
   const sections = elf.sections.filter((s) => s.type === SHT_NOTE);
   if (elf.sections.length > 0) {
+    return sections.flatMap((s) => notesIn(r, s.offset, s.size, s.addralign, s.name));
+  }
+  return elf.programHeaders
+    .filter((p) => p.type === PT_NOTE)
+    .flatMap((p) => notesIn(r, p.offset, p.filesz, p.align, null));
+}
+
+/** The notes as GNU readelf finds them: from the SHT_NOTE sections, else from PT_NOTE. */
+export function readelfNotes(elf: ElfFile): Note[] {
+  const r = readerOf(elf);
+  const sections = elf.sections.filter((s) => s.type === SHT_NOTE);
+  if (sections.length > 0) {
     return sections.flatMap((s) => notesIn(r, s.offset, s.size, s.addralign, s.name));
   }
   return elf.programHeaders
@@ -112,6 +135,8 @@ export function abiTag(
 export interface ElfSymbol {
   index: number;
   name: string;
+  /** st_name: the name's offset in the string table. */
+  nameOffset: number;
   value: bigint;
   size: bigint;
   /** STT_* (low nibble of st_info). */
@@ -163,6 +188,7 @@ export function readSymbols(elf: ElfFile, section: SectionHeader): ElfSymbol[] {
     const sym: ElfSymbol = {
       index: i,
       name: stringAt(r, strtab, nameOff, "a symbol"),
+      nameOffset: nameOff,
       value,
       size,
       type: info & 0xf,
@@ -201,6 +227,9 @@ export function symbolTables(elf: ElfFile): SectionHeader[] {
 export interface VersionNeed {
   /** The library the versions come from: `libc.so.6`. */
   file: string;
+  /** vn_version and vn_cnt. */
+  version: number;
+  count: number;
   /** `at`: file offset of the Elf_Vernaux entry. */
   versions: { name: string; hash: number; flags: number; index: number; at: number }[];
   /** File offset of the Elf_Verneed entry. */
@@ -209,10 +238,15 @@ export interface VersionNeed {
 
 export interface VersionDef {
   index: number;
+  /** vd_version and vd_cnt. */
+  version: number;
+  count: number;
   flags: number;
   hash: number;
   /** The defined name first, then its parents. */
   names: string[];
+  /** File offsets of the Elf_Verdaux entries of `names`. */
+  namesAt: number[];
   at: number;
 }
 
@@ -249,6 +283,8 @@ export function readVersionNeeds(elf: ElfFile): VersionNeed[] {
     const cnt = r.u16(o + 2, "vn_cnt");
     const need: VersionNeed = {
       file: stringAt(r, strtab, r.u32(o + 4, "vn_file"), "a version need"),
+      version: r.u16(o, "vn_version"),
+      count: cnt,
       versions: [],
       at: o,
     };
@@ -285,6 +321,9 @@ export function readVersionDefs(elf: ElfFile): VersionDef[] {
   for (const o of chain(r, s, 16, limit, "a version definition")) {
     const cnt = r.u16(o + 6, "vd_cnt");
     const def: VersionDef = {
+      version: r.u16(o, "vd_version"),
+      count: cnt,
+      namesAt: [],
       flags: r.u16(o + 2, "vd_flags"),
       index: r.u16(o + 4, "vd_ndx"),
       hash: r.u32(o + 8, "vd_hash"),
@@ -297,6 +336,7 @@ export function readVersionDefs(elf: ElfFile): VersionDef[] {
         throw new ElfFormatError("a version definition's name lies outside its section", a);
       }
       def.names.push(stringAt(r, strtab, r.u32(a, "vda_name"), "a defined version"));
+      def.namesAt.push(a);
       const next = r.u32(a + 4, "vda_next");
       if (next === 0) break;
       a += next;
@@ -316,4 +356,52 @@ export function symbolVersionNames(elf: ElfFile): Map<number, { name: string; ne
     for (const v of n.versions) m.set(v.index & 0x7fff, { name: v.name, needed: true });
   }
   return m;
+}
+
+/** A dynamic symbol's version as GNU readelf shows it: `@@V` (public), `@V` (hidden), `@V (n)` (needed). */
+export interface SymbolVersion {
+  name: string;
+  kind: "public" | "hidden" | "needed";
+  /** The version index (vna_other for a needed version). */
+  index: number;
+}
+
+/** The symbol versions of the dynamic symbols, looked up as GNU readelf looks them up. */
+export function symbolVersioning(elf: ElfFile): {
+  of: (s: ElfSymbol) => SymbolVersion | null;
+  needByIndex: (v: number) => string | undefined;
+  defByIndex: (v: number) => string | undefined;
+} {
+  const versym = elf.sections.find((x) => x.type === SHT_GNU_VERSYM);
+  const defs = readVersionDefs(elf);
+  const needs = readVersionNeeds(elf);
+  const r = readerOf(elf);
+  const defByIndex = (v: number) => defs.find((d) => d.index === v)?.names[0];
+  const needAux = (v: number) => {
+    for (const n of needs) for (const a of n.versions) if (a.index === v) return a;
+    return undefined;
+  };
+  const of = (s: ElfSymbol): SymbolVersion | null => {
+    if (versym === undefined || versym.type === SHT_NOBITS) return null;
+    const at = versym.offset + 2 * s.index;
+    if (at + 2 > versym.offset + versym.size) return null;
+    const raw = r.u16(at, "a symbol version");
+    if (raw === 0) return null;
+    const hidden = (raw & 0x8000) !== 0;
+    if (s.shndx !== 0 && raw !== 0x8001 && defs.length > 0) {
+      const d = defs.find((x) => x.index === (raw & 0x7fff));
+      if (d !== undefined) {
+        if (d.index === 1 && d.flags === 1) return null;
+        // The symbol that names the version itself is shown without it.
+        if (d.names[0] !== undefined && d.names[0] !== s.name) {
+          return { name: d.names[0], kind: hidden ? "hidden" : "public", index: d.index };
+        }
+        if (d.names[0] !== undefined) return null;
+      }
+    }
+    const a = needAux(raw & 0x7fff);
+    if (a !== undefined) return { name: a.name, kind: "needed", index: a.index };
+    return null;
+  };
+  return { of, needByIndex: (v) => needAux(v)?.name, defByIndex };
 }
