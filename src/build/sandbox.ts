@@ -31,6 +31,10 @@ export interface SandboxSpec {
   network: boolean;
 }
 
+/** The user builds run as, as in Nix's sandbox: nixbld, uid 1000, in the group 100. */
+export const buildUid = 1000;
+export const buildGid = 100;
+
 /** Host files under /etc that toolchains need: Debian's alternatives (cc, awk) and the loader cache. */
 const hostEtc = ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d"];
 
@@ -50,11 +54,23 @@ export function sandboxArgs(spec: SandboxSpec, argv: string[]): string[] {
   mkdirSync(spec.etcDir, { recursive: true });
   writeFileSync(
     join(spec.etcDir, "passwd"),
-    "root:x:0:0:Build user:/build:/noshell\nnobody:x:65534:65534:Nobody:/:/noshell\n",
+    "root:x:0:0:Nix build user:/build:/noshell\n" +
+      `nixbld:x:${buildUid}:${buildGid}:Nix build user:/build:/noshell\n` +
+      "nobody:x:65534:65534:Nobody:/:/noshell\n",
   );
-  writeFileSync(join(spec.etcDir, "group"), "root:x:0:\nnogroup:x:65534:\n");
+  writeFileSync(join(spec.etcDir, "group"), `root:x:0:\nnixbld:!:${buildGid}:\nnogroup:x:65534:\n`);
   writeFileSync(join(spec.etcDir, "hosts"), "127.0.0.1 localhost\n::1 localhost\n");
-  const args = ["--unshare-all", "--die-with-parent", "--new-session"];
+  // A user namespace maps the build user to whoever runs xpkgs: files it writes belong to that
+  // user outside, and configure scripts that refuse root (coreutils) see an ordinary user.
+  const args = [
+    "--unshare-all",
+    "--unshare-user",
+    "--uid",
+    String(buildUid),
+    "--gid",
+    String(buildGid),
+  ];
+  args.push("--die-with-parent", "--new-session");
   if (spec.network) args.push("--share-net");
   args.push("--ro-bind", "/usr", "/usr");
   for (const [link, target] of [

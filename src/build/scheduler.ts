@@ -11,6 +11,7 @@ import { readDerivationFile } from "../derivation/drv-file.js";
 import type { FileLock } from "../store/lock.js";
 import type { Store } from "../store/store.js";
 import { buildDerivation, inputClosure } from "./builder.js";
+import { hostPackagesMessage, unmetOf } from "./host-requirements.js";
 
 export interface Reporter {
   plan(toFetch: string[], toBuild: string[]): void;
@@ -124,6 +125,19 @@ export async function realise(
   const result: RealiseResult = { built: [], failed: [], skipped: [], toFetch, toBuild };
   opts.reporter.plan(toFetch, toBuild);
   if (opts.dryRun || nodes.size === 0) return result;
+  // A missing host tool stops everything before it starts; with keep-going only what needs it.
+  if (!opts.keepGoing) {
+    const needing = [...nodes.values()].filter((n) => unmetOf(n.drv, cache.load).length > 0);
+    if (needing.length > 0) {
+      const unmet = needing.flatMap((n) => unmetOf(n.drv, cache.load));
+      const byName = new Map(unmet.map((u) => [u.name, u]));
+      opts.reporter.close();
+      throw hostPackagesMessage(
+        [...byName.values()],
+        needing.map((n) => n.drv.name),
+      );
+    }
+  }
 
   const roots = new TempRoots(store.stateDir);
   try {
@@ -154,6 +168,8 @@ export async function realise(
       try {
         for (const l of locks) await l.acquire(() => opts.reporter.waiting(p, name));
         if (!outputsValid(store, node.drv)) {
+          const unmet = unmetOf(node.drv, cache.load);
+          if (unmet.length > 0) throw hostPackagesMessage(unmet, [name]);
           roots.add(inputClosure(store, node.drv, cache.load));
           opts.reporter.started(p, name, isFetch(node.drv) ? "fetch" : "build");
           await buildDerivation(store, p, node.drv, cache.load, {

@@ -93,11 +93,11 @@ describe("xpkgs show-derivation", () => {
       drv.env.configureFlags!,
       /--build=x86_64-unknown-linux-gnu --host=riscv64-unknown-linux-gnu/,
     );
-    // The source, the riscv64 wrapper and the native wrapper.
-    assert.equal(Object.keys(drv.inputDrvs).length, 3);
+    // The source, the riscv64 wrapper, the native wrapper and the base tools.
+    assert.equal(Object.keys(drv.inputDrvs).length, 4);
     const rec = JSON.parse(runCli(["show-derivation", "-r", "hello"], env).stdout) as object;
-    // hello, its source and the native compiler wrapper.
-    assert.equal(Object.keys(rec).length, 3);
+    // hello, its source, the native compiler wrapper and the base tools.
+    assert.equal(Object.keys(rec).length, 4);
   });
   it("names the byte offset of a malformed .drv file", () => {
     const file = join(storeDir, "..", "broken.drv");

@@ -11,14 +11,27 @@ import { describePath } from "../elf/describe.js";
 import { parseElf } from "../elf/parse.js";
 import { formatHeader } from "../elf/readelf.js";
 import { buildMachinePlatform } from "../systems/elaborate.js";
-import { collectionColumns, collectionPackages, judgeCell } from "./collection.js";
+import { collectionColumns, judgeCell } from "./collection.js";
 import { PackageUniverse } from "./top-level.js";
 
+// The first eight packages in all four cells; every package's aarch64 static cell is in
+// toolbox.e2e.test.ts, and the whole matrix runs outside CI (xpkgs matrix).
+const firstEight = [
+  "binutils-unwrapped",
+  "busybox",
+  "bzip2",
+  "file",
+  "hello",
+  "ncurses",
+  "xz",
+  "zlib",
+];
+
 describe("the collection matrix", () => {
-  it("builds every package native and for aarch64, dynamic and static, and each runs", async () => {
+  it("builds the first eight packages native and for aarch64, dynamic and static, and each runs", async () => {
     const root = mkdtempSync(join(tmpdir(), "xpkgs-collection-"));
     const env = e2eStoreEnv(root);
-    const attrs = collectionPackages().flatMap((p) => collectionColumns.map((c) => c.prefix + p));
+    const attrs = firstEight.flatMap((p) => collectionColumns.map((c) => c.prefix + p));
     const r = await runCliAsync(["build", "-k", "-j", "2", "--no-out-link", ...attrs], env, root);
     const universe = new PackageUniverse(buildMachinePlatform(), env.XPKGS_STORE_DIR!);
     const failures = attrs

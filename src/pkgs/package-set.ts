@@ -12,6 +12,7 @@ import type { Platform } from "../systems/elaborate.js";
 import { ccWrapper, type WrapperLibc } from "../toolchains/cc-wrapper.js";
 import { type HostToolchain, hostToolchain } from "../toolchains/detect.js";
 import { type FetchurlArgs, fetchurl } from "./fetchurl.js";
+import { type HostToolName, hostTools } from "./host-tools.js";
 import { type Lib, lib } from "./lib.js";
 import type { Meta, Package } from "./package.js";
 import type { PackageUniverse } from "./top-level.js";
@@ -43,7 +44,7 @@ export function recipe<D extends string = never, B extends string = never>(
   fn: (
     args: Omit<RecipeBuiltins, "buildPackages"> & {
       buildPackages: RecipeArgs & { readonly [K in B]: Package };
-    } & { readonly [K in D]: Package },
+    } & { readonly [K in D | HostToolName]: Package },
   ) => Package,
 ): Recipe {
   return fn as unknown as Recipe;
@@ -74,7 +75,7 @@ export class PackageSet {
   }
 
   packageNames(): string[] {
-    const names = new Set(Object.keys(this.recipes));
+    const names = new Set([...Object.keys(this.recipes), ...Object.keys(hostTools)]);
     this.overlays.forEach((_, i) =>
       Object.keys(this.overlayResult(i)).forEach((n) => names.add(n)),
     );
@@ -169,9 +170,16 @@ export class PackageSet {
     return this.register(drv, drv.name, "");
   }
 
-  stdenvContext(cc: Package, ccForBuild: Package, interpreter: string | null): StdenvContext {
+  stdenvContext(
+    cc: Package,
+    ccForBuild: Package,
+    interpreter: string | null,
+    libcRoot: string | null = null,
+  ): StdenvContext {
     return {
       interpreter,
+      libcRoot,
+      baseTools: this.universe.baseTools(),
       hostPlatform: this.hostPlatform,
       buildPlatform: this.buildPlatform,
       cc,
@@ -187,6 +195,8 @@ export class PackageSet {
     if (this.stdenvMemo === null) {
       let libc: WrapperLibc = { kind: "glibc" };
       let interpreter: string | null = this.hostPlatform.dynamicLinker;
+      const triple = this.toolchain.debianTriple;
+      let libcRoot: string | null = this.isCross ? `/usr/${triple}` : null;
       if (this.hostPlatform.isMusl) {
         const m = this.universe.muslFor(this.hostPlatform);
         libc = {
@@ -196,10 +206,11 @@ export class PackageSet {
           specs: `${m.out}/lib/musl-gcc.specs`,
         };
         interpreter = `${m.out}/lib/${this.hostPlatform.dynamicLinker.split("/").pop()!}`;
+        libcRoot = m.out;
       }
       const cc = this.ccWrapper(libc);
       const ccForBuild = this.isCross ? this.buildPackages.stdenv.cc : cc;
-      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild, interpreter));
+      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild, interpreter, libcRoot));
     }
     return this.stdenvMemo;
   }
@@ -237,7 +248,7 @@ export class PackageSet {
       const r = Object.prototype.hasOwnProperty.call(this.recipes, name)
         ? this.recipes[name]
         : undefined;
-      pkg = r === undefined ? undefined : this.callPackage(r);
+      pkg = r === undefined ? this.universe.hostTool(name) : this.callPackage(r);
     } else {
       const result = this.overlayResult(layer - 1);
       if (Object.prototype.hasOwnProperty.call(result, name)) {

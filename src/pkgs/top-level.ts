@@ -11,6 +11,13 @@ import { type Overlay, PackageSet } from "./package-set.js";
 import { type HostVariant, hostSpecOf } from "./variants.js";
 import { recipes } from "./by-name/index.js";
 import { musl } from "../toolchains/musl.js";
+import {
+  type HostToolName,
+  type HostToolSpec,
+  baseToolsDerivation,
+  hostToolDerivation,
+  hostTools,
+} from "./host-tools.js";
 import { linuxHeaders } from "../toolchains/linux-headers.js";
 import { Stdenv } from "../stdenv/make-derivation.js";
 import type { Package } from "./package.js";
@@ -48,6 +55,39 @@ export class PackageUniverse {
   /** The set where build = host = this machine. */
   nativeSet(): PackageSet {
     return this.setForPlatform(this.buildPlatform);
+  }
+
+  private baseToolsMemo: Package | null = null;
+
+  /** The tools every build sees (host-tools.ts's base), one derivation for the machine. */
+  baseTools(): Package {
+    if (this.baseToolsMemo === null) {
+      const drv = baseToolsDerivation(this.buildPlatform.system);
+      this.baseToolsMemo = this.nativeSet().register(drv, "xpkgs-base-tools", "");
+    }
+    return this.baseToolsMemo;
+  }
+
+  private readonly hostToolMemo = new Map<string, Package>();
+
+  /** A host tool (`cmake`, `bison`…) by attribute name, or undefined when there is none. */
+  hostTool(name: string): Package | undefined {
+    if (!Object.prototype.hasOwnProperty.call(hostTools, name)) return undefined;
+    let pkg = this.hostToolMemo.get(name);
+    if (pkg === undefined) {
+      const spec: HostToolSpec = hostTools[name as HostToolName];
+      const drv = hostToolDerivation(name, spec, this.buildPlatform.system);
+      const version = drv.env.requiredDebianPackages!.split(" ")[0]!.split("=")[1]!;
+      pkg = this.nativeSet().register(drv, name, version, {
+        description: spec.description,
+        notes: [
+          `A tool of the build machine, from Debian's ${spec.debian.join(", ")}; ` +
+            "in every package set it is the build machine's (for nativeBuildInputs).",
+        ],
+      });
+      this.hostToolMemo.set(name, pkg);
+    }
+    return pkg;
   }
 
   private readonly musls = new Map<string, Package>();

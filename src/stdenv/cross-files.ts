@@ -23,23 +23,14 @@ export interface CrossTools {
   ar: string;
   ranlib: string;
   strip: string;
-  /** The emulator command that runs host programs here, when checks may use it. */
+  pkgConfig: string;
+  /** The emulator command that runs host programs here, or null. */
   emulator: string | null;
 }
 
-export function cmakeCrossFlags(host: Platform, tools: CrossTools): string[] {
-  const flags = [
-    "-DCMAKE_SYSTEM_NAME=Linux",
-    `-DCMAKE_SYSTEM_PROCESSOR=${host.uname.processor}`,
-    `-DCMAKE_C_COMPILER=${tools.cc}`,
-    `-DCMAKE_CXX_COMPILER=${tools.cxx}`,
-    `-DCMAKE_AR=${tools.ar}`,
-    `-DCMAKE_RANLIB=${tools.ranlib}`,
-    `-DCMAKE_STRIP=${tools.strip}`,
-  ];
-  if (tools.emulator !== null)
-    flags.push(`-DCMAKE_CROSSCOMPILING_EMULATOR=${tools.emulator.replace(/ /g, ";")}`);
-  return flags;
+/** CMAKE_SYSTEM_PROCESSOR: what `uname -m` says on the host. */
+export function cmakeSystemProcessor(host: Platform): string {
+  return host.uname.processor;
 }
 
 export function mesonCrossFile(host: Platform, tools: CrossTools): string {
@@ -54,11 +45,11 @@ export function mesonCrossFile(host: Platform, tools: CrossTools): string {
     `cpp = ${q(tools.cxx)}`,
     `ar = ${q(tools.ar)}`,
     `strip = ${q(tools.strip)}`,
-    "pkg-config = 'pkg-config'",
+    `pkg-config = ${q(tools.pkgConfig)}`,
     ...exe,
     "",
     "[properties]",
-    `needs_exe_wrapper = ${tools.emulator === null ? "true" : "false"}`,
+    "needs_exe_wrapper = true",
     "",
     "[host_machine]",
     "system = 'linux'",

@@ -12,7 +12,8 @@ import type { Platform } from "../systems/elaborate.js";
 import { programRunner } from "../toolchains/runner.js";
 import type { HostToolchain } from "../toolchains/detect.js";
 import { staticAdapter } from "./adapters.js";
-import { cmakeCrossFlags, mesonCrossFile } from "./cross-files.js";
+import { configSite } from "./config-site.js";
+import { cmakeSystemProcessor, mesonCrossFile } from "./cross-files.js";
 
 export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
   pname: string;
@@ -31,6 +32,11 @@ export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
   cmakeFlags?: string[];
   mesonFlags?: string[];
   patches?: string[];
+  /**
+   * Answers for configure tests that cannot run while cross compiling (`ac_cv_…`), written
+   * to config.site after the platform's own answers, which they override.
+   */
+  configureCacheVars?: Record<string, string>;
   /** For configure scripts that are not autoconf's and refuse --enable-static/--disable-shared. */
   dontAddStaticConfigureFlags?: boolean;
   /** Which of --build/--host/--target a cross configure gets (default build and host). */
@@ -98,6 +104,7 @@ const knownAttributes = new Set<string>([
   "cmakeFlags",
   "mesonFlags",
   "patches",
+  "configureCacheVars",
   "dontAddStaticConfigureFlags",
   "configurePlatforms",
   "enableParallelBuilding",
@@ -126,6 +133,10 @@ export interface StdenvContext {
   /** The compiler wrapper for the build platform (native, unprefixed names). */
   ccForBuild: Package;
   toolchain: HostToolchain;
+  /** The tools every build sees (coreutils, sed, make…): host-tools.ts's base. */
+  baseTools: Package;
+  /** Where the host's C library lives (a cross find root for CMake), or null natively. */
+  libcRoot: string | null;
   /** The interpreter dynamic executables must ask for; null when not checked. */
   interpreter: string | null;
   fullName(pname: string, version: string): string;
@@ -220,13 +231,10 @@ export class Stdenv {
       ar: `${prefix}ar`,
       ranlib: `${prefix}ranlib`,
       strip: `${prefix}strip`,
-      emulator: checkWithEmulator ? emulator : null,
+      pkgConfig: `${prefix}pkg-config`,
+      emulator,
     };
-    const cmakeFlags = [
-      ...(this.isCross ? cmakeCrossFlags(host, tools) : []),
-      ...statics.cmakeFlags,
-      ...(args.cmakeFlags ?? []),
-    ];
+    const cmakeFlags = [...statics.cmakeFlags, ...(args.cmakeFlags ?? [])];
     const mesonFlags = [...statics.mesonFlags, ...(args.mesonFlags ?? [])];
 
     const inputDrvs: Record<string, string[]> = {};
@@ -235,6 +243,7 @@ export class Stdenv {
     };
     use(this.ctx.cc, ["out"]);
     use(this.ctx.ccForBuild, ["out"]);
+    use(this.ctx.baseTools, ["out"]);
     let src = "";
     if (typeof args.src === "string") src = args.src;
     else if (args.src !== undefined) {
@@ -264,6 +273,7 @@ export class Stdenv {
       xpkgsHostPlatform: host.config,
       xpkgsBuildPlatform: build.config,
       xpkgsToolPath: list([this.ctx.ccForBuild.out, this.ctx.cc.out]),
+      xpkgsBaseTools: this.ctx.baseTools.out,
       nativeBuildInputs: list(args.nativeBuildInputs?.map((p) => p.out)),
       buildInputs: list(args.buildInputs?.map((p) => p.out)),
       configureFlags: list([
@@ -289,7 +299,6 @@ export class Stdenv {
       RANLIB: tools.ranlib,
       READELF: `${prefix}readelf`,
       STRIP: tools.strip,
-      PKG_CONFIG: "pkg-config",
       CC_FOR_BUILD: "gcc",
       CXX_FOR_BUILD: "g++",
       CPP_FOR_BUILD: "cpp",
@@ -298,7 +307,19 @@ export class Stdenv {
       RANLIB_FOR_BUILD: "ranlib",
       STRIP_FOR_BUILD: "strip",
       HOSTCC: "gcc",
+      BUILD_CC: "gcc",
     };
+    const site = configSite(host, this.isCross, args.configureCacheVars);
+    if (site !== "") env.xpkgsConfigSite = site;
+    if (this.isCross) {
+      env.xpkgsCross = "1";
+      env.xpkgsCmakeSystemName = "Linux";
+      env.xpkgsCmakeSystemProcessor = cmakeSystemProcessor(host);
+      if (this.ctx.libcRoot !== null) env.xpkgsLibcRoot = this.ctx.libcRoot;
+      // For CMake's try_run and Meson's exe_wrapper: configure tests that can run, do.
+      if (emulator !== null) env.xpkgsEmulator = emulator;
+    }
+    if (host.isStatic) env.xpkgsStatic = "1";
     if (this.isCross) env.mesonCrossFile = mesonCrossFile(host, tools);
     if (!host.isStatic) env.xpkgsDynamic = "1";
     if (args.dontCheckElf !== true) {

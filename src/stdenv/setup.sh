@@ -11,17 +11,21 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1}
 export LC_ALL=C TZ=UTC0
 export ZERO_AR_DATE=1
 
-# PATH: the compiler wrappers, then nativeBuildInputs, then the host's /usr.
-PATH=""
-for p in ${xpkgsToolPath-} ${nativeBuildInputs-}; do
-  [ -d "$p/bin" ] && PATH="${PATH:+$PATH:}$p/bin"
+# PATH: the hooks' own links, the compiler wrappers, then nativeBuildInputs (host tools
+# among them), then the base tools. Not /usr/bin: a build finds only what it declared.
+xpkgsHookBin="$NIX_BUILD_TOP/.xpkgs-bin"
+PATH="$xpkgsHookBin"
+for p in ${xpkgsToolPath-} ${nativeBuildInputs-} ${xpkgsBaseTools-}; do
+  [ -d "$p/bin" ] && PATH="$PATH:$p/bin"
 done
-export PATH="${PATH:+$PATH:}/usr/bin:/bin"
+export PATH
+mkdir -p "$xpkgsHookBin"
 
-# buildInputs: headers and libraries for the host compiler (consumed by the wrapper).
+# buildInputs: headers and libraries for the host compiler (consumed by the wrapper), and
+# the .pc files the host's pkg-config sees.
 export NIX_CFLAGS_COMPILE="${NIX_CFLAGS_COMPILE-}"
 export NIX_LDFLAGS="${NIX_LDFLAGS-}"
-export PKG_CONFIG_PATH="${PKG_CONFIG_PATH-}"
+xpkgsPkgConfigLibdir=""
 for p in ${buildInputs-} ${propagatedBuildInputs-}; do
   [ -d "$p/include" ] && NIX_CFLAGS_COMPILE="$NIX_CFLAGS_COMPILE -isystem $p/include"
   if [ -d "$p/lib" ]; then
@@ -29,28 +33,42 @@ for p in ${buildInputs-} ${propagatedBuildInputs-}; do
     [ -n "${xpkgsDynamic-}" ] && NIX_LDFLAGS="$NIX_LDFLAGS -Wl,-rpath,$p/lib"
   fi
   for d in "$p/lib/pkgconfig" "$p/share/pkgconfig"; do
-    [ -d "$d" ] && PKG_CONFIG_PATH="${PKG_CONFIG_PATH:+$PKG_CONFIG_PATH:}$d"
+    [ -d "$d" ] && xpkgsPkgConfigLibdir="${xpkgsPkgConfigLibdir:+$xpkgsPkgConfigLibdir:}$d"
   done
 done
+export xpkgsPkgConfigLibdir
 # A dynamic package finds its own libraries through its RUNPATH, whether or not its
 # build system (libtool does; plain Makefiles such as ncurses' do not) says so.
 if [ -n "${xpkgsDynamic-}" ]; then
   for o in ${outputs:-out}; do NIX_LDFLAGS="$NIX_LDFLAGS -Wl,-rpath,${!o}/lib"; done
 fi
-# nativeBuildInputs may carry headers and libraries for the build compiler.
+# nativeBuildInputs may carry headers, libraries and .pc files for the build compiler.
 export NIX_CFLAGS_COMPILE_FOR_BUILD="${NIX_CFLAGS_COMPILE_FOR_BUILD-}"
 export NIX_LDFLAGS_FOR_BUILD="${NIX_LDFLAGS_FOR_BUILD-}"
+xpkgsPkgConfigLibdirForBuild=""
 for p in ${nativeBuildInputs-}; do
   [ -d "$p/include" ] && NIX_CFLAGS_COMPILE_FOR_BUILD="$NIX_CFLAGS_COMPILE_FOR_BUILD -isystem $p/include"
   [ -d "$p/lib" ] && NIX_LDFLAGS_FOR_BUILD="$NIX_LDFLAGS_FOR_BUILD -L$p/lib -Wl,-rpath,$p/lib"
+  for d in "$p/lib/pkgconfig" "$p/share/pkgconfig"; do
+    [ -d "$d" ] && xpkgsPkgConfigLibdirForBuild="${xpkgsPkgConfigLibdirForBuild:+$xpkgsPkgConfigLibdirForBuild:}$d"
+  done
 done
+export xpkgsPkgConfigLibdirForBuild
+
+# Answers to configure tests that cannot run while cross compiling (the platform's), and
+# the recipe's configureCacheVars: autoconf reads them from CONFIG_SITE.
+if [ -n "${xpkgsConfigSite-}" ]; then
+  printf '%s\n' "$xpkgsConfigSite" >"$NIX_BUILD_TOP/config.site"
+  export CONFIG_SITE="$NIX_BUILD_TOP/config.site"
+fi
 
 read -ra configureFlagsArray <<<"${configureFlags-}"
 read -ra makeFlagsArray <<<"${makeFlags-}"
 read -ra installFlagsArray <<<"${installFlags-}"
 read -ra checkFlagsArray <<<"${checkFlags-}"
-read -ra cmakeFlagsArray <<<"${cmakeFlags-}"
-read -ra mesonFlagsArray <<<"${mesonFlags-}"
+cmakeFlagsArray=()
+mesonFlagsArray=()
+preConfigurePhases=()
 
 # `@out@` (or `@<output>@`) in a flag stands for that output's path, which
 # the recipe cannot know: the path is computed from the recipe itself.
@@ -63,7 +81,7 @@ substOutputs() {
     done
   done
 }
-for a in configureFlagsArray makeFlagsArray installFlagsArray checkFlagsArray cmakeFlagsArray mesonFlagsArray; do
+for a in configureFlagsArray makeFlagsArray installFlagsArray checkFlagsArray; do
   substOutputs "$a"
 done
 
@@ -110,27 +128,46 @@ patchPhase() {
   runHook postPatch
 }
 
+# config.sub and config.guess older than the triple: replace them with autotools-dev's.
+updateConfigScripts() {
+  local f name
+  while IFS= read -r -d '' f; do
+    name="${f##*/}"
+    [ -f "/usr/share/misc/$name" ] || continue
+    if [ "$name" = config.sub ]; then
+      "$f" "${xpkgsHostPlatform}" >/dev/null 2>&1 && "$f" "${xpkgsBuildPlatform}" >/dev/null 2>&1 && continue
+    else
+      "$f" >/dev/null 2>&1 && continue
+    fi
+    echo "replacing $f, which does not know ${xpkgsHostPlatform}, with /usr/share/misc/$name"
+    cp -f "/usr/share/misc/$name" "$f"
+  done < <(find . \( -name config.sub -o -name config.guess \) -type f -print0)
+}
+
 configurePhase() {
   runHook preConfigure
   local script="${configureScript:-./configure}"
+  if [ ! -e "$script" ] && [ -z "${configureScript-}" ] && { [ -f configure.ac ] || [ -f configure.in ]; }; then
+    echo "configure: this source has configure.ac but no configure script; add autoreconfHook to nativeBuildInputs, which runs autoreconf first" >&2
+    exit 1
+  fi
   if [ -x "$script" ] || [ -n "${configureScript-}" ]; then
+    updateConfigScripts
     local prefixFlag=(--prefix="$out")
     [ -n "${dontAddPrefix-}" ] && prefixFlag=()
     echo "configure flags: ${prefixFlag[*]} ${configureFlagsArray[*]}"
     "$script" "${prefixFlag[@]}" "${configureFlagsArray[@]}"
   elif [ -f CMakeLists.txt ]; then
-    mkdir -p build && cd build
-    cmake .. -DCMAKE_INSTALL_PREFIX="$out" -DCMAKE_BUILD_TYPE=Release "${cmakeFlagsArray[@]}"
+    echo "configure: this source is built with CMake (CMakeLists.txt); add cmake to nativeBuildInputs" >&2
+    exit 1
   elif [ -f meson.build ]; then
-    local crossFile=()
-    if [ -n "${mesonCrossFile-}" ]; then
-      printf '%s\n' "$mesonCrossFile" >"$NIX_BUILD_TOP/cross.ini"
-      crossFile=(--cross-file "$NIX_BUILD_TOP/cross.ini")
-    fi
-    meson setup build --prefix="$out" --buildtype=release "${crossFile[@]}" "${mesonFlagsArray[@]}"
-    cd build
-  else
-    echo "no configure script, CMakeLists.txt or meson.build; skipping configure"
+    echo "configure: this source is built with Meson (meson.build); add meson to nativeBuildInputs" >&2
+    exit 1
+  elif [ -f Makefile ] || [ -f makefile ] || [ -f GNUmakefile ]; then
+    echo "no configure script: a plain Makefile"
+  elif [ -z "${buildPhase-}" ]; then
+    echo "configure: no build system found in $PWD: looked for ./configure, configure.ac, CMakeLists.txt, meson.build and a Makefile. Set configureScript, or replace buildPhase and installPhase" >&2
+    exit 1
   fi
   runHook postConfigure
 }
@@ -142,7 +179,8 @@ buildPhase() {
   elif [ -f Makefile ] || [ -f makefile ] || [ -f GNUmakefile ] || [ -n "${makefile-}" ]; then
     make -j"$makeJobs" SHELL=/bin/bash "${makeFlagsArray[@]}"
   else
-    echo "no Makefile; skipping build"
+    echo "build: no build.ninja and no Makefile in $PWD: the configure phase made neither; replace buildPhase if this package builds another way" >&2
+    exit 1
   fi
   runHook postBuild
 }
@@ -198,6 +236,16 @@ fixupPhase() {
   runHook postFixup
 }
 
+# ---- setup hooks ------------------------------------------------------------
+# A nativeBuildInput may bring a hook (cmake, meson, pkg-config, autoreconfHook): sourced
+# here with its own path as $1, it may define phases and add to preConfigurePhases.
+for p in ${nativeBuildInputs-}; do
+  if [ -f "$p/nix-support/setup-hook" ]; then
+    # shellcheck disable=SC1090,SC1091
+    source "$p/nix-support/setup-hook" "$p"
+  fi
+done
+
 # ---- run --------------------------------------------------------------------
 cd "$NIX_BUILD_TOP"
 echo "xpkgs stdenv: building ${name} for ${xpkgsHostPlatform-?} on ${xpkgsBuildPlatform-?}"
@@ -205,7 +253,13 @@ for phase in ${phases:-unpackPhase patchPhase configurePhase buildPhase checkPha
   case "$phase" in
     unpackPhase) [ -n "${dontUnpack-}" ] && continue ;;
     patchPhase) [ -n "${dontPatch-}" ] && continue ;;
-    configurePhase) [ -n "${dontConfigure-}" ] && continue ;;
+    configurePhase)
+      [ -n "${dontConfigure-}" ] && continue
+      for h in "${preConfigurePhases[@]}"; do
+        echo "=== $h"
+        "$h"
+      done
+      ;;
     buildPhase) [ -n "${dontBuild-}" ] && continue ;;
     checkPhase) [ -z "${doCheck-}" ] && continue ;;
     installPhase) [ -n "${dontInstall-}" ] && continue ;;

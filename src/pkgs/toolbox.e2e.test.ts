@@ -1,0 +1,74 @@
+// The edge toolbox (issue 13): every package of the collection built for
+// pkgsCross.aarch64-multiplatform.pkgsStatic and its smoke test run under qemu with a
+// Cortex-A53's model; then each build-system mechanism on a real package for another
+// target (riscv64, static), with the evidence in its build log.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { e2eStoreEnv, runCli, runCliAsync } from "../cli/testing.js";
+import { buildMachinePlatform } from "../systems/elaborate.js";
+import { recipes } from "./by-name/index.js";
+import { judgeCell } from "./collection.js";
+import { PackageUniverse } from "./top-level.js";
+
+const aarch64 = "pkgsCross.aarch64-multiplatform.pkgsStatic";
+const riscv64 = "pkgsCross.riscv64.pkgsStatic";
+
+describe("the edge toolbox", () => {
+  const root = mkdtempSync(join(tmpdir(), "xpkgs-toolbox-"));
+  const env = e2eStoreEnv(root);
+  const universe = () => new PackageUniverse(buildMachinePlatform(), env.XPKGS_STORE_DIR!);
+
+  it("builds every package for aarch64 static, and each one's smoke test passes under qemu", async () => {
+    const attrs = Object.keys(recipes)
+      .sort()
+      .map((p) => `${aarch64}.${p}`);
+    const r = await runCliAsync(["build", "-k", "-j", "2", "--no-out-link", ...attrs], env, root);
+    const u = universe();
+    const failures = attrs
+      .map((a) => ({ a, v: judgeCell(u.resolve(a)) }))
+      .filter(({ v }) => !v.ok)
+      .map(({ a, v }) => `${a}: ${v.text}`);
+    assert.deepEqual(failures, [], r.stderr.slice(-4000));
+    assert.equal(r.status, 0);
+  });
+
+  it("carries each build system's mechanism to riscv64 on a real package", async () => {
+    const names = ["zstd", "pkgconf", "jq", "tmux", "strace", "nano"];
+    const attrs = names.map((n) => `${riscv64}.${n}`);
+    const r = await runCliAsync(["build", "-k", "-j", "2", "--no-out-link", ...attrs], env, root);
+    const u = universe();
+    const failures = attrs
+      .map((a) => ({ a, v: judgeCell(u.resolve(a)) }))
+      .filter(({ v }) => !v.ok)
+      .map(({ a, v }) => `${a}: ${v.text}`);
+    assert.deepEqual(failures, [], r.stderr.slice(-4000));
+    const log = (n: string) => runCli(["log", `${riscv64}.${n}`], env).stdout;
+    // cmake: the toolchain file names the target and binutils by absolute path.
+    assert.match(log("zstd"), /set\(CMAKE_SYSTEM_PROCESSOR riscv64\)/);
+    assert.match(
+      log("zstd"),
+      /set\(CMAKE_AR "\/[^"]+\/riscv64-unknown-linux-musl-ar" CACHE FILEPATH ""\)/,
+    );
+    assert.match(log("zstd"), /set\(CMAKE_CROSSCOMPILING_EMULATOR "qemu-riscv64-static;-cpu;/);
+    // meson: the cross file, with qemu as the exe_wrapper.
+    assert.match(log("pkgconf"), /cpu_family = 'riscv64'/);
+    assert.match(log("pkgconf"), /exe_wrapper = \['qemu-riscv64-static', '-cpu'/);
+    // autoreconf: jq's tarball has no configure.
+    assert.match(log("jq"), /^autoreconf --install --force --verbose$/m);
+    // pkg-config: tmux finds libevent through the prefixed pkg-config.
+    assert.match(
+      log("tmux"),
+      /checking for riscv64-unknown-linux-musl-pkg-config\.\.\. \/build\/\.xpkgs-bin\/riscv64-unknown-linux-musl-pkg-config/,
+    );
+    assert.match(log("tmux"), /checking for LIBEVENT_CORE\.\.\. yes/);
+    // The configure cache: the platform's answers and nano's own.
+    assert.match(log("nano"), /loading site script \/build\/config\.site/);
+    assert.match(log("nano"), /checking whether strcasecmp works\.\.\. \(cached\) yes/);
+    assert.match(log("nano"), /checking for working mktime\.\.\. \(cached\) yes/);
+    // The build machine's compiler: strace's ioctlsort is built with CC_FOR_BUILD.
+    assert.match(log("strace"), /checking for gcc\.\.\. gcc/);
+  });
+});

@@ -1,0 +1,130 @@
+// The build mechanism as a recipe meets it (issue 13): what a build sees (only its declared
+// tools, only its inputs' .pc files), who it runs as, the build machine's compiler, the
+// configure cache, and the early refusals: a host tool that is not installed, a source with
+// no build system. Probe derivations from an overlay, in the aarch64 static set.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { e2eStoreEnv, runCliAsync } from "../cli/testing.js";
+
+const overlay = `
+const probe = (stdenv: any, name: string, extra: any) =>
+  stdenv.mkDerivation({ pname: name, version: "1", dontUnpack: true, dontCheckElf: true, ...extra });
+export default (final: any, prev: any) => ({
+  // A library that only brings a .pc file, with a private dependency.
+  foo: probe(final.stdenv, "foo", {
+    dontConfigure: true,
+    buildPhase: "true",
+    installPhase: [
+      "mkdir -p $out/lib/pkgconfig",
+      "printf 'Name: foo\\\\nDescription: probe\\\\nVersion: 1\\\\nLibs: -L/x -lfoo\\\\nLibs.private: -lm\\\\n' > $out/lib/pkgconfig/foo.pc",
+    ].join("\\n"),
+  }),
+  sees: probe(final.stdenv, "sees", {
+    nativeBuildInputs: [final["pkg-config"]],
+    buildInputs: [final.foo],
+    configureCacheVars: { xpkgs_cv_probe: "from-the-recipe" },
+    dontConfigure: true,
+    buildPhase: [
+      "mkdir -p $out",
+      "echo $PKG_CONFIG > $out/pkg-config-name",
+      "$PKG_CONFIG --libs foo > $out/foo-libs",
+      "if $PKG_CONFIG --exists expat; then echo leaked; else echo isolated; fi > $out/host-pc",
+      "for t in bison arm-linux-gnueabihf-gcc gcc; do command -v $t || echo \\"$t: none\\"; done > $out/tools",
+      "id -u > $out/uid",
+      "cp $CONFIG_SITE $out/config.site",
+      "printf '#include <stdio.h>\\\\nint main(void){puts(\\"#define GENERATED 42\\");return 0;}\\\\n' > gen.c",
+      "$CC_FOR_BUILD -o gen gen.c && ./gen > $out/generated.h",
+    ].join("\\n"),
+    installPhase: "true",
+  }),
+  needsMissing: probe(final.stdenv, "needs-missing", {
+    env: { requiredDebianPackages: "xpkgs-no-such-package=1.0" },
+    buildPhase: "mkdir $out",
+    installPhase: "true",
+  }),
+  acOnly: probe(final.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
+  nothing: probe(final.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
+});
+`;
+
+const set = "pkgsCross.aarch64-multiplatform.pkgsStatic";
+
+describe("the build mechanism", () => {
+  const root = mkdtempSync(join(tmpdir(), "xpkgs-mechanism-"));
+  const file = join(root, "probes.ts");
+  writeFileSync(file, overlay);
+  const env = e2eStoreEnv(root);
+
+  it("shows a build only its declared tools and its inputs' .pc files, as an unprivileged user", async () => {
+    const r = await runCliAsync(["-f", file, "build", "-o", "sees", `${set}.sees`], env, root);
+    assert.equal(r.status, 0, r.stderr.slice(-3000));
+    const out = (f: string) => readFileSync(join(root, "sees", f), "utf8");
+    assert.equal(out("pkg-config-name"), "aarch64-unknown-linux-musl-pkg-config\n");
+    // --static in a static set: Libs.private reach the link.
+    assert.equal(out("foo-libs").trim(), "-L/x -lfoo -lm");
+    // This machine's pkg-config finds expat.pc; the build's does not.
+    execFileSync("pkg-config", ["--exists", "expat"]);
+    assert.equal(out("host-pc"), "isolated\n");
+    // Installed here, but not declared: not found. The build machine's compiler is the wrapper.
+    const tools = out("tools");
+    assert.match(tools, /^bison: none$/m);
+    assert.match(tools, /^arm-linux-gnueabihf-gcc: none$/m);
+    assert.match(tools, /\/store\/[0-9a-z]{32}-gcc-wrapper-[^/]+\/bin\/gcc$/m);
+    assert.ok(existsSync("/usr/bin/bison") && existsSync("/usr/bin/arm-linux-gnueabihf-gcc"));
+    assert.equal(out("uid"), "1000\n");
+    // The platform's answers, then the recipe's; the generator ran on the build machine.
+    assert.match(
+      out("config.site"),
+      /^ac_cv_func_malloc_0_nonnull=\$\{ac_cv_func_malloc_0_nonnull='yes'\}$/m,
+    );
+    assert.match(out("config.site"), /^xpkgs_cv_probe='from-the-recipe'$/m);
+    assert.equal(out("generated.h"), "#define GENERATED 42\n");
+  });
+
+  it("stops before anything builds when a host package is not installed, naming the apt line", async () => {
+    const before = new Set(readdirSync(env.XPKGS_STORE_DIR!));
+    const r = await runCliAsync(
+      ["-f", file, "build", "--no-out-link", `${set}.needsMissing`],
+      env,
+      root,
+    );
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /does not have: xpkgs-no-such-package\. Install them first \(as root\): apt-get install xpkgs-no-such-package/,
+    );
+    assert.match(r.stderr, /Nothing was built\./);
+    assert.doesNotMatch(r.stderr, /^building /m);
+    const made = readdirSync(env.XPKGS_STORE_DIR!).filter(
+      (e) => !before.has(e) && !e.endsWith(".drv") && !e.endsWith(".sh"),
+    );
+    assert.deepEqual(made, []);
+  });
+
+  it("fails at once on a source without a usable build system, naming what it looked for", async () => {
+    const ac = await runCliAsync(
+      ["-f", file, "build", "--no-out-link", `${set}.acOnly`],
+      env,
+      root,
+    );
+    assert.equal(ac.status, 1);
+    assert.match(
+      ac.stderr,
+      /has configure\.ac but no configure script; add autoreconfHook to nativeBuildInputs/,
+    );
+    const none = await runCliAsync(
+      ["-f", file, "build", "--no-out-link", `${set}.nothing`],
+      env,
+      root,
+    );
+    assert.equal(none.status, 1);
+    assert.match(
+      none.stderr,
+      /no build system found in \/build\/t: looked for \.\/configure, configure\.ac, CMakeLists\.txt, meson\.build and a Makefile/,
+    );
+  });
+});
