@@ -35,7 +35,7 @@ export function hostPackagesMessage(unmet: UnmetRequirement[], what: string[]): 
         `need${what.length === 1 ? "s" : ""} Debian packages that this machine does not have: ` +
         `${missing.map((u) => u.name).join(", ")}. Install them first (as root): ` +
         `apt-get install ${missing.map((u) => u.name).join(" ")}` +
-        " (or: xpkgs doctor --install-tools). Nothing was built.",
+        " (or: xpkgs doctor --install). Nothing was built.",
     );
   }
   if (changed.length > 0) {

@@ -93,8 +93,8 @@ describe("xpkgs show-derivation", () => {
       drv.env.configureFlags!,
       /--build=x86_64-unknown-linux-gnu --host=riscv64-unknown-linux-gnu/,
     );
-    // The source, the riscv64 wrapper, the native wrapper and the base tools.
-    assert.equal(Object.keys(drv.inputDrvs).length, 4);
+    // The source, the riscv64 wrapper, the native wrapper, the base tools and qemu-user.
+    assert.equal(Object.keys(drv.inputDrvs).length, 5);
     const rec = JSON.parse(runCli(["show-derivation", "-r", "hello"], env).stdout) as object;
     // hello, its source, the native compiler wrapper and the base tools.
     assert.equal(Object.keys(rec).length, 4);

@@ -27,6 +27,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   run: async () => (await import("./run.js")).registerRun,
   bundle: async () => (await import("./bundle.js")).registerBundle,
   copy: async () => (await import("./copy.js")).registerCopy,
+  matrix: async () => (await import("./matrix.js")).registerMatrix,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

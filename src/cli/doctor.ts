@@ -10,7 +10,22 @@ import { platformFromUserInput } from "../systems/named.js";
 import { examplePlatform } from "../systems/named.js";
 import type { Platform } from "../systems/elaborate.js";
 import { debianArchOfTriple, debianPackagesFor, debianTriple } from "../toolchains/debian-cross.js";
+import { debianVersion } from "../host/debian-packages.js";
+import { baseToolPackages, hostTools } from "../pkgs/host-tools.js";
 import { renderTable } from "./table.js";
+
+/** The Debian packages of the base tools and of every host tool that this machine lacks. */
+function missingToolPackages(): { base: string[]; tools: Map<string, string[]> } {
+  const base = baseToolPackages.filter((p) => debianVersion(p) === null);
+  const tools = new Map<string, string[]>();
+  for (const [name, spec] of Object.entries(hostTools)) {
+    for (const p of spec.debian) {
+      if (debianVersion(p) !== null) continue;
+      tools.set(p, [...(tools.get(p) ?? []), name]);
+    }
+  }
+  return { base, tools };
+}
 
 /** Programs every build needs, and their Debian packages. */
 const basics: [string, string][] = [
@@ -58,7 +73,7 @@ function status(name: string, host: Platform, build: Platform): TargetStatus {
   try {
     const e = emulatorFor(host, build);
     if (e !== null) {
-      qemu = e;
+      qemu = host.qemuCpu !== null ? `${e} -cpu ${host.qemuCpu}` : e;
       packages.push(qemuUserPackage);
     }
   } catch (err) {
@@ -78,7 +93,10 @@ export function registerDoctor(program: Command): void {
       "Check what builds need on this machine: the sandbox and build tools, and per target the Debian " +
         "cross compiler, its C library and qemu-user. Prints the apt-get line for whatever is missing.",
     )
-    .option("--install", "install what the given targets are missing (runs apt-get as root)")
+    .option(
+      "--install",
+      "install the missing build, base and host tools, and what the given targets are missing (runs apt-get as root)",
+    )
     .action((targets: string[], opts: { install?: boolean }) => {
       const build = buildMachinePlatform();
       const chosen =
@@ -90,7 +108,18 @@ export function registerDoctor(program: Command): void {
         .map(([, pkg]) => pkg);
       const rows = chosen.map(([n, p]) => status(n, p, build));
       process.stdout.write(
-        `build tools: ${missingBasics.length === 0 ? "all present" : `missing ${missingBasics.join(", ")}`}\n\n`,
+        `build tools: ${missingBasics.length === 0 ? "all present" : `missing ${missingBasics.join(", ")}`}\n`,
+      );
+      const tools = missingToolPackages();
+      process.stdout.write(
+        `base tools (every build sees them): ${tools.base.length === 0 ? "all present" : `missing ${tools.base.join(", ")}`}\n`,
+      );
+      process.stdout.write(
+        `host tools (recipes declare them): ${
+          tools.tools.size === 0
+            ? "all present"
+            : `missing ${[...tools.tools].map(([p, names]) => `${p} (for ${names.join(", ")})`).join(", ")}`
+        }\n\n`,
       );
       process.stdout.write(
         renderTable(
@@ -106,18 +135,20 @@ export function registerDoctor(program: Command): void {
           ]),
         ),
       );
-      const toInstall = [...new Set([...missingBasics, ...rows.flatMap((r) => r.missing)])];
+      const toInstall = [
+        ...new Set([
+          ...missingBasics,
+          ...tools.base,
+          ...tools.tools.keys(),
+          ...(opts.install === true && targets.length === 0 ? [] : rows.flatMap((r) => r.missing)),
+        ]),
+      ];
       if (opts.install !== true) {
         if (toInstall.length > 0)
           process.stdout.write(
             `\nTo install everything missing: apt-get install ${toInstall.join(" ")}\n`,
           );
         return;
-      }
-      if (targets.length === 0) {
-        throw new XpkgsError(
-          "'xpkgs doctor --install' needs the targets to install for, such as 'aarch64-multiplatform riscv64'.",
-        );
       }
       if (toInstall.length === 0) {
         process.stdout.write("\nnothing to install\n");

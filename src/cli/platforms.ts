@@ -15,6 +15,9 @@ export interface PlatformRow {
   /** The qemu-user command that runs it here; null when it runs natively. */
   qemu: string | null;
   qemuInstalled: boolean;
+  /** qemu's -cpu model of the platform's CPU, and its instruction-set baseline. */
+  qemuCpu: string | null;
+  baseline: string | null;
   /** Why no qemu can run it, when none can. */
   qemuMissingReason?: string;
   compiler: string | null;
@@ -42,6 +45,8 @@ export function platformRows(): PlatformRow[] {
       libc: p.libc,
       qemu,
       qemuInstalled: qemu !== null && findProgram(qemu) !== null,
+      qemuCpu: p.qemuCpu,
+      baseline: p.cpu?.baseline ?? null,
       compiler: cc.command,
       compilerPackage: cc.package,
       compilerInstalled: cc.path !== null,
@@ -56,7 +61,9 @@ export function registerPlatforms(program: Command): void {
     .command("platforms")
     .description(
       "List the named platforms of pkgsCross: triple, libc, the qemu-user binary that runs " +
-        "their programs here, and whether a cross compiler for each is installed.",
+        "their programs here and the CPU model it emulates for them (-cpu: checks, smoke tests " +
+        "and xpkgs run use it), the instruction-set baseline, and whether a cross compiler for " +
+        "each is installed.",
     )
     .option("--json", "print the table as JSON")
     .action((opts: { json?: boolean }) => {
@@ -74,6 +81,8 @@ export function registerPlatforms(program: Command): void {
             ? "native"
             : "none"
           : `${r.qemu}${r.qemuInstalled ? "" : " (missing)"}`,
+        r.qemu === null ? "-" : (r.qemuCpu ?? "default"),
+        r.baseline ?? "-",
         r.compilerPackage === null
           ? "none in Debian"
           : r.compilerInstalled
@@ -81,7 +90,7 @@ export function registerPlatforms(program: Command): void {
             : `no (apt-get install ${r.compilerPackage})`,
       ]);
       process.stdout.write(
-        renderTable(["NAME", "TRIPLE", "LIBC", "QEMU", "CROSS COMPILER"], table),
+        renderTable(["NAME", "TRIPLE", "LIBC", "QEMU", "CPU", "BASELINE", "CROSS COMPILER"], table),
       );
     });
 }

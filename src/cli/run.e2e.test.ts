@@ -55,7 +55,7 @@ describe("xpkgs run", () => {
     assert.match(wrapper!, /xpkgs-run-shell-[^/]+\/readelf$/);
     assert.match(
       rest.join("\n"),
-      /exec 'qemu-aarch64-static' '[^']+-binutils-static-aarch64-unknown-linux-musl-2\.40\/bin\/readelf' "\$@"/,
+      /exec 'qemu-aarch64-static' '-cpu' 'cortex-a53' '[^']+-binutils-static-aarch64-unknown-linux-musl-2\.40\/bin\/readelf' "\$@"/,
     );
     assert.ok(r.stdout.endsWith(execFileSync("readelf", ["-h", "/bin/ls"], { encoding: "utf8" })));
     assert.ok(!existsSync(dirname(wrapper!)), "the wrappers are removed");

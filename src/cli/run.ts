@@ -33,8 +33,10 @@ export function registerRun(program: Command): void {
     .description(
       "Build an attribute if needed, then run its main program (meta.mainProgram, or --bin) with " +
         "the arguments after --: natively when this machine runs the host platform's programs, " +
-        "otherwise under qemu-user (with -L to the C library's sysroot for dynamic glibc " +
-        "programs). Exit status, stdin, stdout and stderr pass through.\n" +
+        "otherwise under qemu-user, on the platform's own CPU model (-cpu, as `xpkgs platforms` " +
+        "lists it, never qemu's default, which accepts every instruction), with -L to the C " +
+        "library's sysroot for dynamic glibc programs. Exit status, stdin, stdout and stderr " +
+        "pass through.\n" +
         "Example: xpkgs run pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped --bin readelf -- -h /bin/ls",
     )
     .argument("<attr>", "an attribute path")

@@ -126,9 +126,13 @@ export function reportElf(elf: ElfFile, path: string, storeDir: string): ElfRepo
   let verdict: string;
   let portable = false;
   if (kind === "object") verdict = "object file: not run by itself";
-  else if (isStatic) {
+  else if (isStatic && refs.length === 0) {
     portable = true;
     verdict = `portable: runs on any Linux/${arch}`;
+  } else if (isStatic) {
+    // It runs anywhere, but what it looks for under these paths (terminfo, locales, its
+    // configuration) is missing on a machine without this store.
+    verdict = `static, but not portable: it names ${refs.join(", ")}, where it may look for files at run time`;
   } else if (interpInStore) {
     verdict = "not portable: interpreter is inside the store";
   } else {
@@ -206,11 +210,19 @@ export function summaryLine(reports: ElfReport[]): string {
   const statics = execs.filter((r) => r.static).length;
   const parts = [`${reports.length} ELF file${reports.length === 1 ? "" : "s"} (${arches})`];
   if (execs.length > 0) {
-    parts.push(
-      statics === execs.length
-        ? `${execs.length} static executable${execs.length === 1 ? "" : "s"}, portable`
-        : `${execs.length - statics} dynamic executable${execs.length - statics === 1 ? "" : "s"}: ${execs.find((r) => !r.static)!.verdict}`,
-    );
+    const s = execs.length === 1 ? "" : "s";
+    const unportable = execs.filter((r) => r.static && !r.portable);
+    if (statics < execs.length) {
+      parts.push(
+        `${execs.length - statics} dynamic executable${execs.length - statics === 1 ? "" : "s"}: ${execs.find((r) => !r.static)!.verdict}`,
+      );
+    } else if (unportable.length === 0) {
+      parts.push(`${execs.length} static executable${s}, portable`);
+    } else {
+      parts.push(
+        `${execs.length} static executable${s}, ${unportable.length} not portable (${unportable[0]!.path}: ${unportable[0]!.verdict})`,
+      );
+    }
   }
   return parts.join("; ");
 }

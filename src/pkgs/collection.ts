@@ -4,12 +4,13 @@
  * says which cells there are and judges a built one: what its main program
  * is (machine, static or interpreter) and whether its smoke test passes.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { reportElf } from "../elf/inspect.js";
 import { isStaticallyLinked, machineNames, parseElf } from "../elf/parse.js";
 import { recipes } from "./by-name/index.js";
 import type { Package } from "./package.js";
-import { runSmokeTest } from "./smoke.js";
+import { type SmokeResult, runSmokeTest } from "./smoke.js";
 
 export const collectionColumns = [
   { label: "native", prefix: "" },
@@ -47,20 +48,57 @@ function judgeLibrary(pkg: Package, outPath: string): CellVerdict {
   };
 }
 
+export interface MainProgramFacts {
+  /** bin/<mainProgram>, or null for a library. */
+  program: string | null;
+  elf: { machine: string; static: boolean; interpreter: string | null } | null;
+  /** Bytes of the program (a library: of its lib/ files). */
+  size: number;
+}
+
+/** What the main program of a built package is (static-pie counts as static, as in the output check). */
+export function mainProgramFacts(pkg: Package, outPath: string = pkg.out): MainProgramFacts {
+  const main = pkg.meta.mainProgram;
+  if (main === undefined) {
+    const lib = join(outPath, "lib");
+    const files = existsSync(lib) ? readdirSync(lib) : [];
+    const size = files
+      .map((f) => lstatSync(join(lib, f)))
+      .filter((st) => st.isFile())
+      .reduce((n, st) => n + st.size, 0);
+    return { program: null, elf: null, size };
+  }
+  const path = join(outPath, "bin", main);
+  const bytes = readFileSync(path);
+  const r = reportElf(parseElf(bytes), main, "");
+  return {
+    program: path,
+    elf: { machine: r.machine, static: r.static, interpreter: r.interpreter },
+    size: bytes.length,
+  };
+}
+
 /** Judges a built package whose output is at `outPath`. */
-export function judgeCell(pkg: Package, outPath: string = pkg.out): CellVerdict {
+export function judgeCell(
+  pkg: Package,
+  outPath: string = pkg.out,
+  smoke: (pkg: Package, outPath: string) => SmokeResult = runSmokeTest,
+): CellVerdict {
   if (!existsSync(outPath)) return { ok: false, text: "not built" };
   const main = pkg.meta.mainProgram;
   if (main === undefined) return judgeLibrary(pkg, outPath);
-  const elf = parseElf(readFileSync(join(outPath, "bin", main)));
+  const file = join(outPath, "bin", main);
+  if (!existsSync(file))
+    return { ok: false, text: `built, but bin/${main} (meta.mainProgram) is missing` };
+  const elf = parseElf(readFileSync(file));
   const kind = isStaticallyLinked(elf)
     ? "static"
     : `dynamic, ${elf.interpreter ?? "no interpreter"}`;
   const what = `${machineNames[elf.machine] ?? `machine ${elf.machine}`}, ${kind}`;
-  const smoke = runSmokeTest(pkg, outPath);
-  return smoke.ok
+  const result = smoke(pkg, outPath);
+  return result.ok
     ? { ok: true, text: `ran \`${main} ${smokeArgs(pkg)}\` (${what})` }
-    : { ok: false, text: `built; smoke test failed: ${smoke.reason} (${what})` };
+    : { ok: false, text: `built; smoke test failed: ${result.reason} (${what})` };
 }
 
 function smokeArgs(pkg: Package): string {

@@ -103,6 +103,12 @@ export const hostTools = {
     setupHook: "meson.sh",
     description: "Meson (with Ninja), with xpkgs' cross file",
   },
+  // Not named by recipes: stdenv adds it to every cross build that has an emulator (checks
+  // under qemu, CMake's try_run, Meson's exe_wrapper), so its version enters those too.
+  "qemu-user": {
+    debian: ["qemu-user-static"],
+    description: "qemu-user's static emulators, which run the host platform's programs here",
+  },
   "pkg-config": {
     debian: ["pkgconf"],
     programs: [],

@@ -180,6 +180,7 @@ export class PackageSet {
       interpreter,
       libcRoot,
       baseTools: this.universe.baseTools(),
+      emulatorTool: () => this.universe.hostTool("qemu-user")!,
       hostPlatform: this.hostPlatform,
       buildPlatform: this.buildPlatform,
       cc,

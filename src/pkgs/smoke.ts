@@ -32,11 +32,20 @@ export function smokeTestOf(pkg: Package): SmokeTest | null {
   return pkg.meta.smokeTest ?? { args: ["--version"], expect: escapeRegExp(pkg.version) };
 }
 
+/**
+ * How the command line is made from the runner (qemu and its flags, or nothing),
+ * the program and its arguments: as is by default; the matrix puts it in an empty root.
+ */
+export type SmokeCommandLine = (runner: string[], program: string, args: string[]) => string[];
+
+const directly: SmokeCommandLine = (runner, program, args) => [...runner, program, ...args];
+
 /** Runs the smoke test of `pkg`, whose output is at `outPath` (default: its store path). */
 export function runSmokeTest(
   pkg: Package,
   outPath: string = pkg.out,
   build: Platform = buildMachinePlatform(),
+  commandLine: SmokeCommandLine = directly,
 ): SmokeResult {
   const test = smokeTestOf(pkg);
   if (test === null) {
@@ -48,7 +57,7 @@ export function runSmokeTest(
   }
   const program = join(outPath, "bin", pkg.meta.mainProgram!);
   const runner = programRunner(pkg.hostPlatform, build);
-  const command = [...(runner ?? []), program, ...test.args];
+  const command = commandLine(runner ?? [], program, test.args);
   if (runner === null) {
     return {
       ok: false,

@@ -9,6 +9,7 @@ import type { Derivation } from "../derivation/derivation.js";
 import { XpkgsError, didYouMean } from "../errors.js";
 import type { Meta, Package } from "../pkgs/package.js";
 import type { Platform } from "../systems/elaborate.js";
+import { elfArchExpectation } from "../systems/elf-arch.js";
 import { programRunner } from "../toolchains/runner.js";
 import type { HostToolchain } from "../toolchains/detect.js";
 import { staticAdapter } from "./adapters.js";
@@ -135,6 +136,8 @@ export interface StdenvContext {
   toolchain: HostToolchain;
   /** The tools every build sees (coreutils, sed, make…): host-tools.ts's base. */
   baseTools: Package;
+  /** qemu-user as a host tool: on PATH in builds that run host programs under it. */
+  emulatorTool: () => Package;
   /** Where the host's C library lives (a cross find root for CMake), or null natively. */
   libcRoot: string | null;
   /** The interpreter dynamic executables must ask for; null when not checked. */
@@ -250,7 +253,9 @@ export class Stdenv {
       use(args.src, ["out"]);
       src = args.src.out;
     }
-    for (const p of [...(args.nativeBuildInputs ?? []), ...(args.buildInputs ?? [])]) use(p);
+    const nativeInputs = [...(args.nativeBuildInputs ?? [])];
+    if (emulator !== null && this.isCross) nativeInputs.push(this.ctx.emulatorTool());
+    for (const p of [...nativeInputs, ...(args.buildInputs ?? [])]) use(p);
     const setup = this.ctx.addText("setup.sh", setupSh());
 
     const extraEnv: Record<string, string> = {};
@@ -274,7 +279,7 @@ export class Stdenv {
       xpkgsBuildPlatform: build.config,
       xpkgsToolPath: list([this.ctx.ccForBuild.out, this.ctx.cc.out]),
       xpkgsBaseTools: this.ctx.baseTools.out,
-      nativeBuildInputs: list(args.nativeBuildInputs?.map((p) => p.out)),
+      nativeBuildInputs: list(nativeInputs.map((p) => p.out)),
       buildInputs: list(args.buildInputs?.map((p) => p.out)),
       configureFlags: list([
         ...platformFlags,
@@ -328,6 +333,7 @@ export class Stdenv {
         machine: host.elfMachine,
         static: host.isStatic,
         ...(this.ctx.interpreter !== null ? { interpreter: this.ctx.interpreter } : {}),
+        ...elfArchExpectation(host),
       });
     }
     if (args.enableParallelBuilding !== false) env.enableParallelBuilding = "1";

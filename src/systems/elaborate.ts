@@ -4,6 +4,7 @@
  * derived from the tables in parse.ts and from the per-family facts below.
  */
 import { XpkgsError } from "../errors.js";
+import { examples } from "./examples.js";
 import {
   type LibcName,
   type ParsedPlatform,
@@ -23,12 +24,36 @@ export interface GccOptions {
   abi?: string;
 }
 
+/**
+ * What the ELF files of a platform may record about their instruction set,
+ * by name: ARM's Tag_CPU_arch and Tag_FP_arch as GNU readelf names them
+ * ("v6KZ", "VFPv2", "No"), RISC-V's ISA string, MIPS' ISA level ("mips32r2").
+ * Each is the most the platform allows; everything below it is allowed too.
+ */
+export interface ElfArchBaseline {
+  armArch?: string;
+  armFp?: string;
+  riscvIsa?: string;
+  mipsIsa?: string;
+}
+
+/** The CPU a platform's programs must run on (see examples.ts). */
+export interface CpuSpec {
+  /** qemu-user's `-cpu` model. */
+  qemu: string;
+  /** The instruction-set baseline in words. */
+  baseline: string;
+  elf?: ElfArchBaseline;
+}
+
 /** What a user or an example gives to describe a platform, as Nixpkgs' `localSystem`/`crossSystem`. */
 export interface PlatformSpec {
   /** A GNU triple or Nix double. */
   config: string;
   isStatic?: boolean;
   gcc?: GccOptions;
+  /** Default: the named platform's of the same triple (or, failing that, of the same CPU). */
+  cpu?: CpuSpec;
 }
 
 export interface Platform {
@@ -38,6 +63,8 @@ export interface Platform {
   readonly libc: LibcName;
   readonly isStatic: boolean;
   readonly gcc: GccOptions;
+  /** The CPU its programs must run on; null when the table names none (s390, ARC). */
+  readonly cpu: CpuSpec | null;
 
   readonly isLinux: boolean;
   readonly isGnu: boolean;
@@ -64,6 +91,8 @@ export interface Platform {
   readonly linuxArch: string;
   /** The suffix of `qemu-<arch>`, or null when qemu-user has no emulator for this CPU. */
   readonly qemuArch: string | null;
+  /** qemu-user's `-cpu` model for it (`cpu.qemu`), or null. */
+  readonly qemuCpu: string | null;
   readonly uname: { readonly system: "Linux"; readonly processor: string };
   /** The program interpreter that dynamically linked executables for this platform request. */
   readonly dynamicLinker: string;
@@ -302,7 +331,15 @@ export function elaboratePlatform(spec: PlatformSpec | string): Platform {
   if (abi.float !== undefined && gcc.float === undefined) gcc.float = abi.float;
   const isStatic = s.isStatic ?? false;
   const config = tripleOf(parsed);
-  const key = JSON.stringify([config, isStatic, sortedEntries(gcc)]);
+  const defaultCpu = cpuOfTriple(parsed);
+  const cpuSpec = s.cpu ?? defaultCpu;
+  // The CPU enters the key only when it is not the one its triple implies.
+  const key = JSON.stringify([
+    config,
+    isStatic,
+    sortedEntries(gcc),
+    ...(JSON.stringify(cpuSpec) !== JSON.stringify(defaultCpu) ? [cpuSpec] : []),
+  ]);
   const platform: Platform = {
     parsed,
     config,
@@ -310,6 +347,7 @@ export function elaboratePlatform(spec: PlatformSpec | string): Platform {
     libc,
     isStatic,
     gcc,
+    cpu: cpuSpec,
     isLinux: kernel.name === "linux",
     isGnu: libc === "glibc",
     isMusl,
@@ -332,6 +370,7 @@ export function elaboratePlatform(spec: PlatformSpec | string): Platform {
     isLoongArch64: cpu.family === "loongarch",
     linuxArch: linuxArchByFamily[cpu.family]!(cpu.bits),
     qemuArch: qemuArchOf(parsed),
+    qemuCpu: cpuSpec?.qemu ?? null,
     uname: { system: "Linux", processor: unameProcessor(parsed) },
     dynamicLinker,
     elfMachine: elfMachineOf(parsed),
@@ -344,6 +383,25 @@ export function elaboratePlatform(spec: PlatformSpec | string): Platform {
     },
   };
   return Object.freeze(platform);
+}
+
+let cpuTables: { byTriple: Map<string, CpuSpec>; byCpu: Map<string, CpuSpec> } | null = null;
+
+/** The CPU of the named platform with this triple, else of the first one with this CPU. */
+function cpuOfTriple(p: ParsedPlatform): CpuSpec | null {
+  if (cpuTables === null) {
+    const byTriple = new Map<string, CpuSpec>();
+    const byCpu = new Map<string, CpuSpec>();
+    for (const spec of Object.values(examples)) {
+      if (spec.cpu === undefined) continue;
+      const parsed = parsePlatform(spec.config);
+      const triple = tripleOf(parsed);
+      if (!byTriple.has(triple)) byTriple.set(triple, spec.cpu);
+      if (!byCpu.has(parsed.cpu.name)) byCpu.set(parsed.cpu.name, spec.cpu);
+    }
+    cpuTables = { byTriple, byCpu };
+  }
+  return cpuTables.byTriple.get(tripleOf(p)) ?? cpuTables.byCpu.get(p.cpu.name) ?? null;
 }
 
 function sortedEntries(o: object): [string, unknown][] {
@@ -361,6 +419,7 @@ export function platformToJSON(p: Platform): Record<string, unknown> {
     kernel: p.parsed.kernel.name,
     abi: p.parsed.abi.name,
     gcc: p.gcc,
+    cpuModel: p.cpu,
     linuxArch: p.linuxArch,
     qemuArch: p.qemuArch,
     uname: p.uname,

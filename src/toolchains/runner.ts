@@ -4,6 +4,11 @@
  * programs). A CPU this machine runs natively is not enough: a dynamic
  * glibc program also needs its loader at its absolute path, which Debian's
  * cross libraries (under /usr/<triple>) do not provide.
+ *
+ * Under qemu, programs run on the platform's own CPU model (`-cpu`, from the
+ * platform table), never on qemu's default, which accepts every instruction
+ * qemu knows: an ARMv7 instruction in a Raspberry Pi build must fail here as
+ * it fails on the board.
  */
 import { existsSync } from "node:fs";
 import type { Platform } from "../systems/elaborate.js";
@@ -26,5 +31,6 @@ export function programRunner(host: Platform, build: Platform): string[] | null 
     if (host.qemuArch === null) return null;
     qemu = `qemu-${host.qemuArch}-static`;
   }
-  return dynamicGlibc ? [qemu, "-L", `/usr/${debianTriple(host)}`] : [qemu];
+  const cpu = host.qemuCpu !== null ? ["-cpu", host.qemuCpu] : [];
+  return dynamicGlibc ? [qemu, ...cpu, "-L", `/usr/${debianTriple(host)}`] : [qemu, ...cpu];
 }
