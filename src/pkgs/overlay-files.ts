@@ -61,8 +61,14 @@ export async function loadOverlayFile(file: string): Promise<Overlay[]> {
     const { tsImport } = await import("tsx/esm/api");
     mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
   } catch (e) {
+    // esbuild's first line only says how many errors; the next ones say where and what.
+    const lines = (e as Error).message
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
+    const detail = lines.slice(0, 3).join(" ");
     throw new OverlayLoadError(
-      `Could not load the overlay ${path}: ${(e as Error).message.split("\n")[0]}`,
+      `Could not load the overlay ${path}: ${detail}. Fix the file (it is TypeScript, loaded with tsx) and run the command again.`,
     );
   }
   return overlaysOf(mod.default, path);

@@ -225,10 +225,25 @@ export class PackageSet {
     return this.universe.overlays;
   }
 
+  private readonly computingOverlays = new Set<number>();
+
   private overlayResult(index: number): OverlayResult {
     let r = this.overlayResults[index];
     if (r === undefined) {
-      r = this.overlays[index]!(this.view(this.overlays.length), this.view(index));
+      if (this.computingOverlays.has(index)) {
+        throw new OverlayError(
+          `Overlay ${index + 1} asks for a package of the final set while its own result is ` +
+            "still being computed (as `final.foo` inside the object it returns), which would " +
+            "never end. Make that package a recipe, `foo: ({ stdenv, bar }) => stdenv.mkDerivation(…)`: " +
+            "its arguments are looked up when it is called, after the overlay has returned.",
+        );
+      }
+      this.computingOverlays.add(index);
+      try {
+        r = this.overlays[index]!(this.view(this.overlays.length), this.view(index));
+      } finally {
+        this.computingOverlays.delete(index);
+      }
       if (typeof r !== "object" || r === null) {
         throw new OverlayError(
           `Overlay ${index + 1} did not return an object of packages; it returned ${String(r)}.`,

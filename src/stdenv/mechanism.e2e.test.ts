@@ -8,14 +8,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { e2eStoreEnv, runCliAsync } from "../cli/testing.js";
+import { e2eStoreEnv, runCli, runCliAsync } from "../cli/testing.js";
 
 const overlay = `
 const probe = (stdenv: any, name: string, extra: any) =>
   stdenv.mkDerivation({ pname: name, version: "1", dontUnpack: true, dontCheckElf: true, ...extra });
+// Each package is a recipe (a function of the set), so that it may name the others.
 export default (final: any, prev: any) => ({
   // A library that only brings a .pc file, with a private dependency.
-  foo: probe(final.stdenv, "foo", {
+  foo: (pkgs: any) => probe(pkgs.stdenv, "foo", {
     dontConfigure: true,
     buildPhase: "true",
     installPhase: [
@@ -23,9 +24,9 @@ export default (final: any, prev: any) => ({
       "printf 'Name: foo\\\\nDescription: probe\\\\nVersion: 1\\\\nLibs: -L/x -lfoo\\\\nLibs.private: -lm\\\\n' > $out/lib/pkgconfig/foo.pc",
     ].join("\\n"),
   }),
-  sees: probe(final.stdenv, "sees", {
-    nativeBuildInputs: [final["pkg-config"]],
-    buildInputs: [final.foo],
+  sees: (pkgs: any) => probe(pkgs.stdenv, "sees", {
+    nativeBuildInputs: [pkgs["pkg-config"]],
+    buildInputs: [pkgs.foo],
     configureCacheVars: { xpkgs_cv_probe: "from-the-recipe" },
     dontConfigure: true,
     buildPhase: [
@@ -41,13 +42,24 @@ export default (final: any, prev: any) => ({
     ].join("\\n"),
     installPhase: "true",
   }),
-  needsMissing: probe(final.stdenv, "needs-missing", {
+  needsMissing: (pkgs: any) => probe(pkgs.stdenv, "needs-missing", {
     env: { requiredDebianPackages: "xpkgs-no-such-package=1.0" },
     buildPhase: "mkdir $out",
     installPhase: "true",
   }),
-  acOnly: probe(final.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
-  nothing: probe(final.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
+  // A CMake project made on the spot: a static library (CMAKE_AR by absolute path), and a
+  // flag that a hook adds to cmakeFlags before the configure phase reads it.
+  cmakeProbe: (pkgs: any) => probe(pkgs.stdenv, "cmake-probe", {
+    nativeBuildInputs: [pkgs.cmake],
+    preConfigure: [
+      "mkdir -p src && cd src",
+      "printf 'int probe(void) { return 42; }\\n' > probe.c",
+      "printf 'cmake_minimum_required(VERSION 3.10)\\nproject(probe C)\\nmessage(STATUS \\"XPKGS_FLAG=\${XPKGS_FLAG}\\")\\nadd_library(probe STATIC probe.c)\\ninstall(TARGETS probe)\\n' > CMakeLists.txt",
+      'cmakeFlags="$cmakeFlags -DXPKGS_FLAG=from-a-hook"',
+    ].join("\\n"),
+  }),
+  acOnly: (pkgs: any) => probe(pkgs.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
+  nothing: (pkgs: any) => probe(pkgs.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
 });
 `;
 
@@ -83,6 +95,19 @@ describe("the build mechanism", () => {
     );
     assert.match(out("config.site"), /^xpkgs_cv_probe='from-the-recipe'$/m);
     assert.equal(out("generated.h"), "#define GENERATED 42\n");
+  });
+
+  it("builds a static library with CMake, reading cmakeFlags after the hooks", async () => {
+    const r = await runCliAsync(
+      ["-f", file, "build", "-o", "cmake", `${set}.cmakeProbe`],
+      env,
+      root,
+    );
+    assert.equal(r.status, 0, r.stderr.slice(-3000));
+    assert.ok(existsSync(join(root, "cmake", "lib", "libprobe.a")));
+    const log = runCli(["-f", file, "log", `${set}.cmakeProbe`], env).stdout;
+    assert.match(log, /-- XPKGS_FLAG=from-a-hook/);
+    assert.match(log, /set\(CMAKE_SYSTEM_PROCESSOR aarch64\)/);
   });
 
   it("stops before anything builds when a host package is not installed, naming the apt line", async () => {

@@ -11,6 +11,9 @@ export const ethtool = recipe(({ stdenv, fetchurl }) =>
     }),
     // Netlink needs libmnl, whose source the archive here does not serve: the ioctl interface.
     configureFlags: ["--sbindir=@out@/bin", "--disable-netlink"],
+    // BSD type names that musl does not define (upstream uses the C99 ones since 6.2).
+    postPatch:
+      "sed -i -e 's/u_int32_t/uint32_t/g' -e 's/u_int16_t/uint16_t/g' -e 's/u_int8_t/uint8_t/g' marvell.c",
     meta: {
       description: "Queries and changes network drivers and hardware settings",
       homepage: "https://www.kernel.org/pub/software/network/ethtool/",

@@ -18,7 +18,7 @@ export const ncurses = recipe<never, "ncurses">(
       // Installing the terminfo database runs tic; a cross build uses the build machine's.
       nativeBuildInputs: stdenv.isCross || hostPlatform.isStatic ? [buildPackages.ncurses] : [],
       configureFlags: [
-        "--with-shared",
+        ...(hostPlatform.isStatic ? ["--without-shared"] : ["--with-shared"]),
         "--without-debug",
         "--without-ada",
         "--without-cxx",
