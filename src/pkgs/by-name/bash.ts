@@ -13,6 +13,9 @@ export const bash = recipe<"ncurses">(({ stdenv, fetchurl, ncurses }) =>
     buildInputs: [ncurses],
     // bash's own malloc (sbrk) misbehaves on musl; the generators use CC_FOR_BUILD.
     configureFlags: ["--without-bash-malloc", "--disable-nls", "--with-curses"],
+    // 5.2's strtoimax check is inverted: "usable" adds its own copy, which a static link
+    // against musl's libc.a then defines twice. "no" keeps the C library's.
+    configureCacheVars: { bash_cv_func_strtoimax: "no" },
     postInstall: "ln -s bash $out/bin/sh",
     meta: {
       description: "GNU Bourne-Again Shell",

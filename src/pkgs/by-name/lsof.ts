@@ -22,7 +22,7 @@ export const lsof = recipe(({ stdenv, fetchurl, perl }) =>
       "runHook postConfigure",
     ].join("\n"),
     installPhase:
-      "install -Dm755 lsof $out/bin/lsof && install -Dm644 Lsof.8 $out/share/man/man8/lsof.8",
+      "install -Dm755 lsof $out/bin/lsof && if [ -f lsof.8 ]; then install -Dm644 lsof.8 $out/share/man/man8/lsof.8; fi",
     meta: {
       description: "Lists open files and the processes that hold them",
       homepage: "https://github.com/lsof-org/lsof",

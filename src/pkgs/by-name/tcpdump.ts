@@ -24,7 +24,7 @@ export const tcpdump = recipe<"libpcap">(({ stdenv, fetchurl, libpcap, "pkg-conf
       license: "BSD-3-Clause",
       mainProgram: "tcpdump",
       // Compiles the filter "ip" with libpcap and prints the BPF program: no device needed.
-      smokeTest: { args: ["-d", "ip"], expect: "jeq +#0x800 +jt 2 +jf 3" },
+      smokeTest: { args: ["-d", "ip"], expect: "jeq +#0x800 +jt 2\\s+jf 3" },
     },
   }),
 );
