@@ -1,6 +1,6 @@
 import { recipe } from "../package-set.js";
 
-export const bash = recipe<"ncurses">(({ stdenv, fetchurl, ncurses }) =>
+export const bash = recipe<"ncurses">(({ stdenv, fetchurl, hostPlatform, ncurses }) =>
   stdenv.mkDerivation({
     pname: "bash",
     version: "5.2.15",
@@ -16,7 +16,10 @@ export const bash = recipe<"ncurses">(({ stdenv, fetchurl, ncurses }) =>
     // 5.2's strtoimax check is inverted: "usable" adds its own copy, which a static link
     // against musl's libc.a then defines twice. "no" keeps the C library's.
     configureCacheVars: { bash_cv_func_strtoimax: "no" },
-    postInstall: "ln -s bash $out/bin/sh",
+    // Loadable builtins are shared objects that a static bash cannot load (no dlopen).
+    postInstall: hostPlatform.isStatic
+      ? "ln -s bash $out/bin/sh && rm -r $out/lib/bash"
+      : "ln -s bash $out/bin/sh",
     meta: {
       description: "GNU Bourne-Again Shell",
       homepage: "https://www.gnu.org/software/bash/",
