@@ -58,6 +58,17 @@ export default (final: any, prev: any) => ({
       'cmakeFlags="$cmakeFlags -DXPKGS_FLAG=from-a-hook"',
     ].join("\\n"),
   }),
+  // A tarball's config.sub that knows no musl triple: replaced before configure runs.
+  configSub: (pkgs: any) => probe(pkgs.stdenv, "config-sub", {
+    preConfigure: [
+      "mkdir -p t && cd t",
+      "printf '#!/bin/sh\\\\necho old-config-sub >&2\\\\nexit 1\\\\n' > config.sub",
+      "printf '#!/bin/sh\\\\nmkdir -p $out && ./config.sub aarch64-unknown-linux-musl > $out/canonical\\\\n' > configure",
+      "chmod +x config.sub configure",
+    ].join("\\n"),
+    dontBuild: true,
+    dontInstall: true,
+  }),
   acOnly: (pkgs: any) => probe(pkgs.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
   nothing: (pkgs: any) => probe(pkgs.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
 });
@@ -108,6 +119,20 @@ describe("the build mechanism", () => {
     const log = runCli(["-f", file, "log", `${set}.cmakeProbe`], env).stdout;
     assert.match(log, /-- XPKGS_FLAG=from-a-hook/);
     assert.match(log, /set\(CMAKE_SYSTEM_PROCESSOR aarch64\)/);
+  });
+
+  it("replaces a config.sub that does not know the host triple", async () => {
+    const r = await runCliAsync(["-f", file, "build", "-o", "csub", `${set}.configSub`], env, root);
+    assert.equal(r.status, 0, r.stderr.slice(-3000));
+    assert.equal(
+      readFileSync(join(root, "csub", "canonical"), "utf8"),
+      "aarch64-unknown-linux-musl\n",
+    );
+    const log = runCli(["-f", file, "log", `${set}.configSub`], env).stdout;
+    assert.match(
+      log,
+      /replacing \.\/config\.sub, which does not know aarch64-unknown-linux-musl, with \/usr\/share\/misc\/config\.sub/,
+    );
   });
 
   it("stops before anything builds when a host package is not installed, naming the apt line", async () => {
