@@ -11,6 +11,7 @@ import { type Overlay, PackageSet } from "./package-set.js";
 import { type HostVariant, hostSpecOf } from "./variants.js";
 import { recipes } from "./by-name/index.js";
 import { musl } from "../toolchains/musl.js";
+import { gccSource, libgcc, needsOwnLibgcc } from "../toolchains/libgcc.js";
 import {
   type HostToolName,
   type HostToolSpec,
@@ -97,21 +98,41 @@ export class PackageUniverse {
    * dynamic sets of a platform share it.
    */
   muslFor(host: Platform): Package {
-    const dynamic = elaboratePlatform({ config: host.config, gcc: host.gcc, isStatic: false });
+    const dynamic = elaboratePlatform({
+      config: host.config,
+      gcc: host.gcc,
+      isStatic: false,
+      ...(host.cpu !== null ? { cpu: host.cpu } : {}),
+    });
     let m = this.musls.get(dynamic.key);
     if (m === undefined) {
       const set = this.setForPlatform(dynamic);
+      const ccForBuild = set.isCross ? this.nativeSet().stdenv.cc : null;
+      const bareStdenv = (cc: Package) => new Stdenv(set.stdenvContext(cc, ccForBuild ?? cc, null));
       const bare = set.ccWrapper({ kind: "bare" });
-      const stdenv = new Stdenv(
-        set.stdenvContext(bare, set.isCross ? this.nativeSet().stdenv.cc : bare, null),
-      );
       const src = set.fetchurl({
         url: "mirror://debian/pool/main/m/musl/musl_1.2.3.orig.tar.gz",
         name: "musl-1.2.3.tar.gz",
         hash: "sha256:7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4",
       });
+      // Where Debian's libgcc is built for a newer CPU, musl (libc.so links libgcc) and
+      // every program of the platform link with one built for it.
+      let ownLibgcc: Package | null = null;
+      let muslCc = bare;
+      if (needsOwnLibgcc(dynamic)) {
+        ownLibgcc = libgcc(bareStdenv(bare), set.fetchurl(gccSource), src);
+        muslCc = set.ccWrapper({
+          kind: "bare",
+          libgcc: { out: ownLibgcc.out, drvPath: ownLibgcc.drvPath },
+        });
+      }
       const headers = linuxHeaders(dynamic, this.buildPlatform);
-      m = musl(stdenv, src, set.register(headers.drv, "linux-headers", headers.version));
+      m = musl(
+        bareStdenv(muslCc),
+        src,
+        set.register(headers.drv, "linux-headers", headers.version),
+        ownLibgcc,
+      );
       this.musls.set(dynamic.key, m);
     }
     return m;

@@ -44,6 +44,12 @@ export interface CpuSpec {
   /** The instruction-set baseline in words. */
   baseline: string;
   elf?: ElfArchBaseline;
+  /**
+   * Debian's cross libgcc and gcc start files for this triple are built for a
+   * newer CPU than this one (armhf's are ARMv7 Thumb-2), so the musl toolchain
+   * builds its own from gcc's source for the baseline (src/toolchains/libgcc.ts).
+   */
+  needsOwnLibgcc?: boolean;
 }
 
 /** What a user or an example gives to describe a platform, as Nixpkgs' `localSystem`/`crossSystem`. */

@@ -24,10 +24,12 @@ const armv7: CpuSpec = {
   elf: { armArch: "v7", armFp: "VFPv3-D16" },
 };
 // The Raspberry Pi 1 and Zero: an ARM1176JZF-S (ARMv6KZ, VFPv2), no Thumb-2.
+// Debian's armhf libgcc and crtbegin*.o are ARMv7 Thumb-2, which it cannot run.
 const armv6: CpuSpec = {
   qemu: "arm1176",
   baseline: "ARMv6KZ, VFPv2, hard-float",
   elf: { armArch: "v6KZ", armFp: "VFPv2" },
+  needsOwnLibgcc: true,
 };
 // RV64GC: qemu's sifive-u54 has exactly IMAFDC (its `rv64` adds the bit-manipulation extensions).
 const rv64gc: CpuSpec = {
@@ -69,6 +71,7 @@ export const examples: Readonly<Record<string, PlatformSpec>> = {
     cpu: armv7,
   },
   // The SheevaPlug: a Marvell Kirkwood (Feroceon, ARMv5TE); qemu's closest is the ARM926EJ-S.
+  // Debian's armel libgcc and start files are v5TE with Thumb-1 (readelf -A): they fit.
   sheevaplug: {
     config: "armv5tel-unknown-linux-gnueabi",
     gcc: { arch: "armv5te" },

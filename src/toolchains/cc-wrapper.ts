@@ -17,8 +17,12 @@ export type WrapperLibc =
   | { kind: "glibc" }
   /** musl from the store: `specs` is its gcc specs file. */
   | { kind: "musl"; muslOut: string; muslDrvPath: string; specs: string }
-  /** No libc flags at all: for building libc itself. */
-  | { kind: "bare" };
+  /**
+   * No libc flags at all: for building libc itself. `libgcc`, when the
+   * platform needs its own (libgcc.ts), comes before gcc's: `-B` puts its
+   * directory first among the places gcc looks for libgcc.a and the start files.
+   */
+  | { kind: "bare"; libgcc?: { out: string; drvPath: string } };
 
 export interface WrapperSpec {
   host: Platform;
@@ -78,6 +82,8 @@ function compilerScript(spec: WrapperSpec, real: string, language: "c" | "c++" |
   const ldflags = role === "host" ? "NIX_LDFLAGS" : "NIX_LDFLAGS_FOR_BUILD";
   const before = [...platformCompilerFlags(host)];
   if (libc.kind === "musl") before.push(`-specs=${libc.specs}`);
+  // musl's specs do the same for its programs (a self_spec -B: musl.ts).
+  if (libc.kind === "bare" && libc.libgcc !== undefined) before.push(`-B${libc.libgcc.out}/lib/`);
   const linkFlags: string[] = [];
   if (libc.kind === "glibc" && !host.isStatic)
     linkFlags.push(`-Wl,-dynamic-linker,${host.dynamicLinker}`);
@@ -167,6 +173,8 @@ export function ccWrapper(spec: WrapperSpec): Derivation {
     cxxCompiler: tc.cxx === null ? "" : `${tc.cxx.realPath} ${tc.cxx.sha256}`,
     hostPlatform: host.config,
   };
-  const inputDrvs = libc.kind === "musl" ? { [libc.muslDrvPath]: ["out"] } : {};
+  const inputDrvs: Record<string, string[]> = {};
+  if (libc.kind === "musl") inputDrvs[libc.muslDrvPath] = ["out"];
+  if (libc.kind === "bare" && libc.libgcc !== undefined) inputDrvs[libc.libgcc.drvPath] = ["out"];
   return writeTree(name, spec.buildSystem, entries, env, inputDrvs);
 }

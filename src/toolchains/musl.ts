@@ -8,11 +8,18 @@ import type { Stdenv } from "../stdenv/make-derivation.js";
 
 export const muslVersion = "1.2.3";
 
-/** The gcc specs that point a glibc-targeting gcc at musl in `$out` (written by the install hook). */
-function specsScript(ldso: string): string {
+/**
+ * The gcc specs that point a glibc-targeting gcc at musl in `$out` (written by
+ * the install hook). With a libgcc of the platform's own (libgcc.ts), a
+ * self_spec adds `-B` to its directory, as if every command line had it: gcc
+ * then finds libgcc.a, libgcc_eh.a and crtbegin*.o there before its own
+ * directory, for links, `-lgcc` and `-print-libgcc-file-name` alike.
+ */
+function specsScript(ldso: string, ownLibgcc: boolean): string {
+  const selfSpec = ownLibgcc ? "*self_spec:\n+ -B$libgcc/lib/\n\n" : "";
   return `
 cat > "$out/lib/musl-gcc.specs" <<SPECS
-%rename cpp_options xpkgs_old_cpp_options
+${selfSpec}%rename cpp_options xpkgs_old_cpp_options
 
 *cpp_options:
 -nostdinc -isystem $out/include -isystem include%s %(xpkgs_old_cpp_options)
@@ -39,9 +46,26 @@ SPECS
 `;
 }
 
-export function musl(bareStdenv: Stdenv, src: Package, linuxHeaders: Package): Package {
+/**
+ * musl for the platform of `bareStdenv`. `libgcc` is the platform's own
+ * (libgcc.ts) when Debian's does not fit its CPU: the bare wrapper then links
+ * libc.so with it, and the specs make every program link with it too.
+ */
+export function musl(
+  bareStdenv: Stdenv,
+  src: Package,
+  linuxHeaders: Package,
+  libgcc: Package | null = null,
+): Package {
   const host = bareStdenv.hostPlatform;
   const ldso = host.dynamicLinker.split("/").pop()!;
+  // musl's ARM atomics choose ARMv6 or ARMv7 code at run time and mark their object
+  // ARMv4T (.object_arch), but gas still records the Thumb-2 of its `.arch armv7-a`
+  // parts, and the linker gives every program the highest: say Thumb-1, as ARMv4T has.
+  const preV7Arm = host.isAarch32 && Number(host.parsed.cpu.version ?? "7") < 7;
+  const postPatch = preV7Arm
+    ? `echo '.eabi_attribute Tag_THUMB_ISA_use, 1' >>src/thread/arm/atomics.s`
+    : undefined;
   return bareStdenv.mkDerivation({
     pname: "musl",
     version: muslVersion,
@@ -57,9 +81,10 @@ export function musl(bareStdenv: Stdenv, src: Package, linuxHeaders: Package): P
     // musl's configure knows its own flags; --build/--host would be redundant with --target.
     configurePlatforms: [],
     // The kernel headers join musl's headers, so the sysroot is complete.
-    env: { linuxHeaders },
+    env: { linuxHeaders, ...(libgcc !== null ? { libgcc } : {}) },
     hooks: {
-      postInstall: `cp -r "$linuxHeaders/include/." "$out/include/"\n${specsScript(ldso)}`,
+      ...(postPatch !== undefined ? { postPatch } : {}),
+      postInstall: `cp -r "$linuxHeaders/include/." "$out/include/"\n${specsScript(ldso, libgcc !== null)}`,
     },
     meta: {
       description: "musl C library, built from source for this platform",
