@@ -7,7 +7,8 @@
 // (with the first differing line of a few), and the files GNU readelf itself
 // refuses (an error on stderr or a non-zero exit), apart.
 // Usage: npm run build && node scripts/readelf-diff.mjs [--json FILE] [--jobs N]
-//        [--views -S,-d] [--only-wide|--only-narrow] [--examples N] [DIR…]
+//        [--views -S,-d] [--only-wide|--only-narrow] [--examples N] [--only] [DIR…]
+// (--only: the directories given, not the default corpus; --help: this text.)
 import { execFile } from "node:child_process";
 import { closeSync, lstatSync, openSync, readdirSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,19 @@ let jobs = 2;
 let views = ALL_VIEWS;
 let layouts = ["narrow", "wide"];
 let examplesPerView = 5;
+let onlyGiven = false;
 const extra = [];
+const USAGE = `Usage: node scripts/readelf-diff.mjs [options] [DIR…]
+Compares GNU readelf and xpkgs readelf (dist/, so build first) on every ELF file of
+/usr/bin, /usr/lib/x86_64-linux-gnu and each /usr/<triple>/lib, plus each DIR.
+  --json FILE          write the figures and examples to FILE
+  --jobs N             files compared at once (default 2)
+  --views -S,-d        only these views (default: ${ALL_VIEWS.join(" ")})
+  --only-wide          only with -W
+  --only-narrow        only without -W
+  --examples N         differing files shown per view and layout (default 5)
+  --only               only the DIRs given, not the default corpus
+  --help               this text`;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--json") jsonOut = args[++i];
@@ -32,7 +45,14 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--only-wide") layouts = ["wide"];
   else if (a === "--only-narrow") layouts = ["narrow"];
   else if (a === "--examples") examplesPerView = Number(args[++i]);
-  else extra.push(a);
+  else if (a === "--only") onlyGiven = true;
+  else if (a === "--help" || a === "-h") {
+    console.log(USAGE);
+    process.exit(0);
+  } else if (a.startsWith("-")) {
+    console.error(`readelf-diff: unknown option ${a}\n${USAGE}`);
+    process.exit(2);
+  } else extra.push(a);
 }
 
 function isElfPath(p) {
@@ -70,12 +90,16 @@ function walk(dir, out) {
 }
 
 const roots = [
-  "/usr/bin",
-  "/usr/lib/x86_64-linux-gnu",
-  ...readdirSync("/usr")
-    .filter((d) => /-linux-gnu/.test(d))
-    .sort()
-    .map((d) => `/usr/${d}/lib`),
+  ...(onlyGiven
+    ? []
+    : [
+        "/usr/bin",
+        "/usr/lib/x86_64-linux-gnu",
+        ...readdirSync("/usr")
+          .filter((d) => /-linux-gnu/.test(d))
+          .sort()
+          .map((d) => `/usr/${d}/lib`),
+      ]),
   ...extra,
 ];
 const files = [];

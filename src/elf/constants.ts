@@ -96,18 +96,31 @@ export const NT_GNU_BUILD_ID = 3;
 export const NT_GNU_GOLD_VERSION = 4;
 export const NT_GNU_PROPERTY_TYPE_0 = 5;
 
+export const EM_SPARC = 2;
 export const EM_386 = 3;
 export const EM_68K = 4;
 export const EM_MIPS = 8;
+export const EM_MIPS_RS3_LE = 10;
+export const EM_PARISC = 15;
+export const EM_SPARC32PLUS = 18;
 export const EM_PPC = 20;
 export const EM_PPC64 = 21;
 export const EM_S390 = 22;
 export const EM_ARM = 40;
+export const EM_SH = 42;
 export const EM_SPARCV9 = 43;
+export const EM_ARC = 45;
+export const EM_IA_64 = 50;
 export const EM_X86_64 = 62;
+export const EM_ARC_COMPACT = 93;
 export const EM_AARCH64 = 183;
+export const EM_ARC_COMPACT2 = 195;
 export const EM_RISCV = 243;
+export const EM_BPF = 247;
+export const EM_CSKY = 252;
 export const EM_LOONGARCH = 258;
+/** Alpha as GNU/Linux tools write it (the unofficial number; 41, EM_OLD_ALPHA, is the official one). */
+export const EM_ALPHA = 0x9026;
 
 /** e_machine values and their names, in file(1)'s words. */
 export const machineNames: Readonly<Record<number, string>> = {
@@ -152,6 +165,7 @@ export const readelfMachineNames: Readonly<Record<number, string>> = {
   3: "Intel 80386",
   4: "MC68000",
   8: "MIPS R3000",
+  10: "MIPS R4000 big-endian",
   15: "HPPA",
   18: "Sparc v8+",
   20: "PowerPC",
@@ -161,6 +175,7 @@ export const readelfMachineNames: Readonly<Record<number, string>> = {
   41: "Alpha",
   42: "Renesas / SuperH SH",
   43: "Sparc v9",
+  45: "ARC",
   50: "Intel IA-64",
   62: "Advanced Micro Devices X86-64",
   93: "ARCompact",

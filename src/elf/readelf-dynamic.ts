@@ -1,9 +1,18 @@
 /**
  * `readelf -d`: the dynamic section in GNU readelf 2.40's words, with the
- * tags of each machine (MIPS, PowerPC, AArch64, IA-64) and each value in the
+ * tags of each machine (MIPS, PowerPC, AArch64, SPARC, Alpha, RISC-V, IA-64) and each value in the
  * form GNU readelf gives it (a library name, bytes, flags, a count, an address).
  */
-import { DT_FLAGS_1, EM_AARCH64, EM_MIPS, EM_PPC, EM_PPC64, EM_SPARCV9 } from "./constants.js";
+import {
+  DT_FLAGS_1,
+  EM_AARCH64,
+  EM_ALPHA,
+  EM_MIPS,
+  EM_PPC,
+  EM_PPC64,
+  EM_RISCV,
+  EM_SPARCV9,
+} from "./constants.js";
 import { dynamicString, type DynamicEntry, type ElfFile, readerOf } from "./parse.js";
 
 const EM_IA_64 = 50;
@@ -140,6 +149,8 @@ const processorTags: Readonly<Record<number, Readonly<Record<number, string>>>> 
   [EM_PPC]: { 0x0: "PPC_GOT", 0x1: "PPC_OPT" },
   [EM_PPC64]: { 0x0: "PPC64_GLINK", 0x1: "PPC64_OPD", 0x2: "PPC64_OPDSZ", 0x3: "PPC64_OPT" },
   [EM_SPARCV9]: { 0x1: "SPARC_REGISTER" },
+  [EM_ALPHA]: { 0x0: "ALPHA_PLTRO" },
+  [EM_RISCV]: { 0x1: "RISCV_VARIANT_CC" },
   [EM_IA_64]: { 0x0: "IA_64_PLT_RESERVE" },
 };
 
@@ -399,7 +410,11 @@ export function formatDynamic(elf: ElfFile): string {
         return null;
       }
     };
-    out.push(` ${tagHex} (${name})${" ".repeat(Math.max(1, padTo))}${dynamicValue(elf, e, str)}`);
+    // C's "%*s" of one space: a negative width pads as much on the right, so a long name does
+    // not always get a single space after it.
+    out.push(
+      ` ${tagHex} (${name})${" ".repeat(Math.max(1, Math.abs(padTo)))}${dynamicValue(elf, e, str)}`,
+    );
   }
   return `${out.join("\n")}\n`;
 }

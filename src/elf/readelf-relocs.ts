@@ -1,9 +1,10 @@
 /**
  * `readelf -r`: the relocation sections (REL, RELA and RELR) in GNU readelf
  * 2.40's layouts, narrow and wide, each entry with its type's name, the
- * symbol's value, name and version, and the addend.
+ * symbol's value, name and version, and the addend (and what machines add:
+ * 64-bit MIPS's second and third types, Alpha's LITUSE kinds, SPARC's OLO10).
  */
-import { EM_MIPS, EM_SPARCV9, EM_X86_64, SHT_DYNSYM, SHT_SYMTAB } from "./constants.js";
+import { EM_ALPHA, EM_MIPS, EM_SPARCV9, EM_X86_64, SHT_DYNSYM, SHT_SYMTAB } from "./constants.js";
 import { type ElfFile, type SectionHeader, readerOf } from "./parse.js";
 import { printSymbol } from "./readelf.js";
 import { relocationTypeName } from "./reloc-names.js";
@@ -14,8 +15,34 @@ const SHT_REL = 9;
 const SHT_RELR = 19;
 const EM_IA_64 = 50;
 
+/** Alpha's R_ALPHA_LITUSE says, in its addend, how the literal is used; GNU readelf names that. */
+const alphaLituse = ["ADDR", "BASE", "BYTOFF", "JSR", "TLSGD", "TLSLDM", "JSRDIRECT"];
+
 const hex = (n: number | bigint) => n.toString(16);
 const h = (n: number | bigint, w: number) => hex(n).padStart(w, "0");
+
+/**
+ * A 64-bit MIPS r_info is a 32-bit symbol index and then four bytes (ssym, type3, type2, type),
+ * which is one big-endian word only in a big-endian file. In a little-endian file GNU readelf
+ * reorders the word it read into that layout, and prints it so; this does the same.
+ */
+function mips64Info(raw: bigint): bigint {
+  return (
+    ((raw & 0xffffffffn) << 32n) |
+    ((raw >> 56n) & 0xffn) |
+    ((raw >> 40n) & 0xff00n) |
+    ((raw >> 24n) & 0xff0000n) |
+    ((raw >> 8n) & 0xff000000n)
+  );
+}
+
+/** The Type column: the name, cut to 17 characters unless wide, or the number. */
+const typeColumn = (name: string | null, type: number, wide: boolean): string =>
+  name === null
+    ? `unrecognized: ${hex(type).padEnd(7)}`
+    : wide
+      ? name.padEnd(22)
+      : name.slice(0, 17).padEnd(17);
 
 /** The relocated addresses of a RELR section. */
 export function relrAddresses(elf: ElfFile, s: SectionHeader): bigint[] {
@@ -98,21 +125,28 @@ function relocationLines(elf: ElfFile, s: SectionHeader, wide: boolean, out: str
   for (let i = 0; i < count; i++) {
     const o = s.offset + i * entsize;
     const offset = r.wordBig(o, "r_offset");
-    const info = r.wordBig(o + w, "r_info");
+    const mips64 = is64 && elf.machine === EM_MIPS;
+    let info = r.wordBig(o + w, "r_info");
+    if (mips64 && elf.endianness === "little") info = mips64Info(info);
     const addend = rela ? BigInt.asIntN(is64 ? 64 : 32, r.wordBig(o + 2 * w, "r_addend")) : 0n;
-    const type = Number(is64 ? info & 0xffffffffn : info & 0xffn);
+    // 64-bit MIPS has three types in the low bytes; 64-bit SPARC keeps data above its 8-bit type.
+    const type = Number(
+      !is64 || mips64 || elf.machine === EM_SPARCV9 ? info & 0xffn : info & 0xffffffffn,
+    );
     const symIndex = Number(is64 ? info >> 32n : info >> 8n);
     let line = is64
       ? `${h(offset, wide ? 16 : 12)}  ${h(info, wide ? 16 : 12)} `
       : `${h(offset, 8)}  ${h(info, 8)} `;
     const name = relocationTypeName(elf.machine, type);
-    line +=
-      name === null
-        ? `unrecognized: ${hex(type).padEnd(7)}`
-        : wide
-          ? name.padEnd(22)
-          : name.slice(0, 17).padEnd(17);
-    if (symIndex !== 0) {
+    line += typeColumn(name, type, wide);
+    if (elf.machine === EM_ALPHA && name === "R_ALPHA_LITUSE" && rela) {
+      const use =
+        addend >= 0n && addend < BigInt(alphaLituse.length)
+          ? alphaLituse[Number(addend)]
+          : undefined;
+      line +=
+        use !== undefined ? ` (${use})` : ` <unknown addend: ${hex(BigInt.asUintN(64, addend))}>`;
+    } else if (symIndex !== 0) {
       const sym = syms?.[symIndex];
       if (sym === undefined) {
         line += "";
@@ -136,8 +170,23 @@ function relocationLines(elf: ElfFile, s: SectionHeader, wide: boolean, out: str
       line += " ".repeat(is64 ? 20 : 12);
       line += addend < 0n ? `-${hex(-addend)}` : hex(addend);
     }
-    if (elf.machine === EM_SPARCV9 && name === "R_SPARC_OLO10") line += ` + ${hex(info >> 8n)}`;
+    if (elf.machine === EM_SPARCV9 && name === "R_SPARC_OLO10") {
+      // The type's upper 24 bits, a signed addend of their own.
+      const data = BigInt.asIntN(24, (info & 0xffffffffn) >> 8n);
+      line += ` + ${hex(BigInt.asUintN(64, data))}`;
+    }
     out.push(line);
+    if (mips64) {
+      // The second and third types of the entry, always narrow.
+      for (const [label, t] of [
+        ["Type2", Number((info >> 8n) & 0xffn)],
+        ["Type3", Number((info >> 16n) & 0xffn)],
+      ] as const) {
+        out.push(
+          `                    ${label}: ${typeColumn(relocationTypeName(elf.machine, t), t, false)}`,
+        );
+      }
+    }
   }
 }
 

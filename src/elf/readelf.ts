@@ -8,9 +8,16 @@
 import {
   DF_1_PIE,
   DT_FLAGS_1,
+  EM_68K,
   EM_AARCH64,
+  EM_ALPHA,
+  EM_ARC,
+  EM_ARC_COMPACT,
+  EM_ARC_COMPACT2,
   EM_ARM,
+  EM_LOONGARCH,
   EM_MIPS,
+  EM_MIPS_RS3_LE,
   EM_PPC,
   EM_PPC64,
   EM_RISCV,
@@ -55,6 +62,8 @@ export { printSymbol } from "./readelf-text.js";
 const hex = (n: number | bigint) => n.toString(16);
 const pad = (s: string, n: number) => s.padStart(n, "0");
 const col = (label: string) => `  ${label}`.padEnd(37);
+/** C's "%#x": hex with 0x, but a bare 0 for zero. */
+const altHex = (n: number) => (n === 0 ? "0" : `0x${hex(n)}`);
 
 export function fileTypeName(elf: ElfFile): string {
   switch (elf.type) {
@@ -79,25 +88,89 @@ export function fileTypeName(elf: ElfFile): string {
   }
 }
 
+/** EF_MIPS_MACH (bits 16 to 23): the CPU, a GNU extension. */
+const mipsMachines: Readonly<Record<number, string>> = {
+  0x81: "3900",
+  0x82: "4010",
+  0x83: "4100",
+  0x85: "4650",
+  0x87: "4120",
+  0x88: "4111",
+  0x8a: "sb1",
+  0x8b: "octeon",
+  0x8c: "xlr",
+  0x8d: "octeon2",
+  0x8e: "octeon3",
+  0x91: "5400",
+  0x92: "5900",
+  0x93: "interaptiv-mr2",
+  0x98: "5500",
+  0x99: "9000",
+  0xa0: "loongson-2e",
+  0xa1: "loongson-2f",
+  0xa2: "gs464",
+  0xa3: "gs464e",
+  0xa4: "gs264e",
+};
+
+/** The words GNU readelf puts after e_flags in -h (none when e_flags is 0). */
 export function machineFlagWords(machine: number, f: number): string[] {
   const w: string[] = [];
+  if (f === 0) return w;
   switch (machine) {
     case EM_ARM: {
-      const eabi = f & 0xff000000;
-      if (eabi === 0x05000000) {
-        w.push("Version5 EABI");
-        if (f & 0x400) w.push("hard-float ABI");
-        if (f & 0x200) w.push("soft-float ABI");
-        if (f & 0x00800000) w.push("BE8");
-        if (f & 0x00400000) w.push("LE8");
-        if (f & ~0xff000000 & ~0x00c00600) w.push("<unknown>");
-      } else if (eabi === 0x04000000) {
-        w.push("Version4 EABI");
-        if (f & 0x00800000) w.push("BE8");
-        if (f & 0x00400000) w.push("LE8");
-      } else if (eabi === 0 && f !== 0) {
-        w.push("GNU EABI");
+      // The EABI version in the top byte says what the other bits mean; they are named lowest
+      // first, and any left over adds "<unknown>".
+      let rest = f & 0x00ffffff;
+      if (rest & 0x1) w.push("relocatable executable");
+      if (rest & 0x20) w.push("position independent");
+      rest &= ~0x21;
+      const byVersion: Record<number, [string, Record<number, string>?]> = {
+        0x01: ["Version1 EABI", { 0x4: "sorted symbol tables" }],
+        0x02: [
+          "Version2 EABI",
+          {
+            0x4: "sorted symbol tables",
+            0x8: "dynamic symbols use segment index",
+            0x10: "mapping symbols precede others",
+          },
+        ],
+        0x03: ["Version3 EABI"],
+        0x04: ["Version4 EABI", { 0x800000: "BE8", 0x400000: "LE8" }],
+        0x05: [
+          "Version5 EABI",
+          { 0x800000: "BE8", 0x400000: "LE8", 0x200: "soft-float ABI", 0x400: "hard-float ABI" },
+        ],
+        0x00: [
+          "GNU EABI",
+          {
+            0x4: "interworking enabled",
+            0x8: "uses APCS/26",
+            0x10: "uses APCS/float",
+            0x40: "8 bit structure alignment",
+            0x80: "uses new ABI",
+            0x100: "uses old ABI",
+            0x200: "software FP",
+            0x400: "VFP",
+            0x800: "Maverick FP",
+          },
+        ],
+      };
+      const version = byVersion[f >>> 24];
+      let unknown = false;
+      if (version === undefined) {
+        w.push("<unrecognized EABI>");
+        unknown = rest !== 0;
+      } else {
+        w.push(version[0]);
+        const names = version[1];
+        for (let bit = 1; names !== undefined && bit <= 0x800000; bit <<= 1) {
+          if (!(rest & bit)) continue;
+          if (names[bit] !== undefined) w.push(names[bit]!);
+          else unknown = true;
+        }
       }
+      if (unknown) w.push("<unknown>");
       break;
     }
     case EM_RISCV:
@@ -108,16 +181,27 @@ export function machineFlagWords(machine: number, f: number): string[] {
         ["soft-float ABI", "single-float ABI", "double-float ABI", "quad-float ABI"][(f >> 1) & 3]!,
       );
       break;
-    case EM_MIPS: {
-      if (f & 1) w.push("noreorder");
-      if (f & 2) w.push("pic");
-      if (f & 4) w.push("cpic");
-      if (f & 0x20) w.push("abi2");
-      if (f & 0x100) w.push("32bitmode");
-      if (f & 0x200) w.push("fp64");
-      if (f & 0x400) w.push("nan2008");
-      const abi = { 0x1000: "o32", 0x2000: "o64", 0x3000: "eabi32", 0x4000: "eabi64" }[f & 0xf000];
-      if (abi !== undefined) w.push(abi);
+    case EM_MIPS:
+    case EM_MIPS_RS3_LE: {
+      const bits: [number, string][] = [
+        [0x1, "noreorder"],
+        [0x2, "pic"],
+        [0x4, "cpic"],
+        [0x10, "ugen_reserved"],
+        [0x20, "abi2"],
+        [0x80, "odk first"],
+        [0x100, "32bitmode"],
+        [0x400, "nan2008"],
+        [0x200, "fp64"],
+      ];
+      for (const [bit, word] of bits) if (f & bit) w.push(word);
+      const mach = (f >>> 16) & 0xff;
+      if (mach !== 0) w.push(mipsMachines[mach] ?? "unknown CPU");
+      const abi = (f >>> 12) & 0xf;
+      if (abi !== 0) w.push(["o32", "o64", "eabi32", "eabi64"][abi - 1] ?? "unknown ABI");
+      if (f & 0x08000000) w.push("mdmx");
+      if (f & 0x04000000) w.push("mips16");
+      if (f & 0x02000000) w.push("micromips");
       const arch = [
         "mips1",
         "mips2",
@@ -131,12 +215,66 @@ export function machineFlagWords(machine: number, f: number): string[] {
         "mips32r6",
         "mips64r6",
       ][(f >>> 28) & 0xf];
-      w.push(arch ?? ": unknown ISA");
+      w.push(arch ?? "unknown ISA");
+      break;
+    }
+    case EM_SPARCV9: {
+      if (f & 0x100) w.push("v8+");
+      if (f & 0x200) w.push("ultrasparcI");
+      if (f & 0x800) w.push("ultrasparcIII");
+      if (f & 0x400) w.push("halr1");
+      if (f & 0x800000) w.push("ledata");
+      const mm = ["tso", "pso", "rmo"][f & 3];
+      if (mm !== undefined) w.push(mm);
+      break;
+    }
+    case EM_ARC_COMPACT:
+    case EM_ARC_COMPACT2: {
+      const mach: Record<number, string> = {
+        5: "ARC EM",
+        6: "ARC HS",
+        2: "ARC600",
+        4: "ARC601",
+        3: "ARC700",
+      };
+      w.push(mach[f & 0xff] ?? (machine === EM_ARC_COMPACT ? "Unknown ARCompact" : "Unknown ARC"));
+      const abi: Record<number, string> = {
+        0: "(ABI:legacy)",
+        0x200: "(ABI:v2)",
+        0x300: "v3 no-legacy-syscalls ABI",
+        0x400: "v4 ABI",
+      };
+      w.push(abi[f & 0xf00] ?? "unrecognised ARC OSABI flag");
+      break;
+    }
+    case EM_68K: {
+      // EF_M68K_ARCH_MASK: m68000, cpu32 (0x00810000), CFV4E (0x8000), fido.
+      const arch = f & (0x01000000 | 0x00810000 | 0x00008000 | 0x02000000);
+      if (arch === 0x01000000) w.push("m68000");
+      else if (arch === 0x00810000) w.push("cpu32");
+      else if (arch === 0x02000000) w.push("fido_a");
+      else {
+        // ColdFire: the ISA, its variants, the FPU and the MAC unit in the low byte.
+        const isa: Record<number, [string, string?]> = {
+          1: ["A", "nodiv"],
+          2: ["A"],
+          3: ["A+"],
+          4: ["B", "nousp"],
+          5: ["B"],
+          6: ["C"],
+          7: ["C", "nodiv"],
+        };
+        const [name, extra] = isa[f & 0xf] ?? ["unknown"];
+        w.push(`cf, isa ${name}`);
+        if (extra !== undefined) w.push(extra);
+        if (f & 0x40) w.push("float");
+        const mac = [undefined, "mac", "emac", "emac_b"][(f >> 4) & 3];
+        if (mac !== undefined) w.push(mac);
+      }
       break;
     }
     case EM_PPC64:
-      if ((f & 3) === 1) w.push("abiv1");
-      else if ((f & 3) === 2) w.push("abiv2");
+      if (f & 3) w.push(`abiv${f & 3}`);
       break;
     case EM_PPC:
       if (f & 0x80000000) w.push("emb");
@@ -145,6 +283,20 @@ export function machineFlagWords(machine: number, f: number): string[] {
       break;
     case EM_S390:
       if (f & 1) w.push("highgprs");
+      break;
+    case EM_LOONGARCH: {
+      const fp = ["SOFT-FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT"][(f & 7) - 1];
+      if (fp !== undefined) w.push(fp);
+      const obj = ["OBJ-v0", "OBJ-v1"][(f & 0xc0) >> 6];
+      if (obj !== undefined) w.push(obj);
+      break;
+    }
+    case 50: // IA-64 (OpenVMS's own bits are not decoded)
+      w.push(f & 0x10 ? "64-bit" : "32-bit");
+      if (f & 0x20) w.push("reduced fp model");
+      if (f & 0x80) w.push("no function descriptors, constant gp");
+      else if (f & 0x40) w.push("constant gp");
+      if (f & 0x100) w.push("absolute");
       break;
   }
   return w;
@@ -209,10 +361,11 @@ export function segmentTypeName(machine: number, type: number): string {
     if (mips[type] !== undefined) return mips[type]!;
   }
   if (machine === EM_RISCV && type === 0x70000003) return "RISCV_ATTRIBUT";
-  if (machine === 183 && type === 0x70000002) return "AARCH64_MEMTAG_MTE";
+  if (machine === EM_AARCH64 && type === 0x70000000) return "AARCH64_ARCHEXT";
+  if (machine === EM_AARCH64 && type === 0x70000002) return "AARCH64_MEMTAG_MTE";
   if (machine === EM_S390 && type === 0x70000000) return "S390_PGSTE";
-  if (type >= 0x70000000 && type <= 0x7fffffff) return `LOPROC+0x${hex(type - 0x70000000)}`;
-  if (type >= 0x60000000 && type <= 0x6fffffff) return `LOOS+0x${hex(type - 0x60000000)}`;
+  if (type >= 0x70000000 && type <= 0x7fffffff) return `LOPROC+${altHex(type - 0x70000000)}`;
+  if (type >= 0x60000000 && type <= 0x6fffffff) return `LOOS+${altHex(type - 0x60000000)}`;
   return `<unknown>: ${hex(type)}`;
 }
 
@@ -418,7 +571,11 @@ function processorSectionType(machine: number, t: number): string | undefined {
     case EM_X86_64:
       return k === 1 ? "X86_64_UNWIND" : undefined;
     case EM_AARCH64:
-      return undefined;
+      return k === 3 ? "AARCH64_ATTRIBUTES" : undefined;
+    case EM_ARC:
+    case EM_ARC_COMPACT:
+    case EM_ARC_COMPACT2:
+      return k === 1 ? "ARC_ATTRIBUTES" : undefined;
     case 50:
       return ({ 0: "IA_64_EXT", 1: "IA_64_UNWIND" } as Record<number, string>)[k];
     case EM_PPC64:
@@ -441,10 +598,10 @@ export function sectionTypeName(machine: number, t: number): string {
   const known = sectionTypeNames[t];
   if (known !== undefined) return known;
   if (t >= 0x70000000 && t <= 0x7fffffff) {
-    return processorSectionType(machine, t) ?? `LOPROC+0x${hex(t - 0x70000000)}`;
+    return processorSectionType(machine, t) ?? `LOPROC+${altHex(t - 0x70000000)}`;
   }
-  if (t >= 0x60000000 && t <= 0x6fffffff) return `LOOS+0x${hex(t - 0x60000000)}`;
-  if (t >= 0x80000000 && t <= 0xffffffff) return `LOUSER+0x${hex(t - 0x80000000)}`;
+  if (t >= 0x60000000 && t <= 0x6fffffff) return `LOOS+${altHex(t - 0x60000000)}`;
+  if (t >= 0x80000000 && t <= 0xffffffff) return `LOUSER+${altHex(t - 0x80000000)}`;
   return `<unknown>: ${hex(t)}`;
 }
 
@@ -562,17 +719,21 @@ export function formatSections(elf: ElfFile, wide = false, afterHeader = false):
   return `${out.join("\n")}\n`;
 }
 
-const symTypes = ["NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS", "RELC", "SRELC"];
+/** STT_ names; 7 has none, 8 and 9 are STT_RELC and STT_SRELC. */
+const symTypes = ["NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS"];
 
 function symType(elf: ElfFile, t: number): string {
   if (t < symTypes.length) return symTypes[t]!;
+  if (t === 8) return "RELC";
+  if (t === 9) return "SRELC";
   if (t >= 13 && t <= 15) {
     if (elf.machine === EM_ARM && t === 13) return "THUMB_FUNC";
     if (elf.machine === EM_SPARCV9 && t === 13) return "REGISTER";
     return `<processor specific>: ${t}`;
   }
   if (t >= 10 && t <= 12) {
-    if (t === 10 && (elf.osabi === 0 || elf.osabi === 3 || elf.osabi === 9)) return "IFUNC";
+    // STT_GNU_IFUNC is only named in files that say they are GNU's (or FreeBSD's).
+    if (t === 10 && (elf.osabi === 3 || elf.osabi === 9)) return "IFUNC";
     return `<OS specific>: ${t}`;
   }
   return `<unknown>: ${t}`;
@@ -613,13 +774,20 @@ function symOther(elf: ElfFile, other: number): string {
       break;
     }
     case EM_AARCH64:
-      if (other === 0x80) return "VARIANT_PCS";
+      // STO_AARCH64_VARIANT_PCS, then any other bits in hex.
+      if (other & 0x80)
+        return other === 0x80 ? "VARIANT_PCS" : `VARIANT_PCS | ${hex(other & ~0x80)}`;
       break;
     case EM_RISCV:
-      if (other === 0x80) return "VARIANT_CC";
-      break;
+      // STO_RISCV_VARIANT_CC; other bits are shown alone, in hex, without it.
+      return other === 0x80 ? "VARIANT_CC" : hex(other & ~0x80);
+    case EM_ALPHA:
+      // STO_ALPHA_NOPV, STO_ALPHA_STD_GPLOAD; GNU readelf names nothing else.
+      if (other === 0x80) return "NOPV";
+      if (other === 0x88) return "STD GPLOAD";
+      return "<unknown>";
     case 50:
-      if (other === 0x04) return "VMS_WEAK";
+      if (other === 0x04 && elf.osabi === 13) return "VMS_WEAK"; // OpenVMS only
       break;
   }
   return `<other>: ${hex(other)}`;
