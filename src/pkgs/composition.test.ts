@@ -6,6 +6,16 @@ import { PackageUniverse } from "./top-level.js";
 const universe = () =>
   new PackageUniverse(elaboratePlatform("x86_64-unknown-linux-gnu"), "/xpkgs/store");
 
+/** The files of a writeTree derivation, by path. */
+function treeFiles(p: { drv: { env: Record<string, string> } }): Map<string, string> {
+  const env = p.drv.env;
+  return new Map(
+    Object.entries(env)
+      .filter(([k]) => k.startsWith("path_"))
+      .map(([k, path]) => [path, env[k.replace("path_", "content_")] ?? ""]),
+  );
+}
+
 describe("package-set composition", () => {
   it("commutes: the same derivation in either order", () => {
     const u = universe();
@@ -111,28 +121,70 @@ describe("overrides", () => {
 });
 
 describe("toolchain limits", () => {
-  it("gives musl sets a g++ that refuses, with the reason, instead of a broken binary", () => {
+  it("gives musl sets a g++ that refuses, with the fix, unless the recipe asks for C++", () => {
     const u = universe();
-    const cc = u.setFor({
+    const set = u.setFor({
       base: { config: "aarch64-unknown-linux-gnu" },
       static: true,
       musl: false,
-    }).stdenv.cc;
-    const scripts = Object.entries(cc.drv.env)
-      .filter(([k]) => k.startsWith("path_"))
-      .map(([k, p]) => [p, cc.drv.env[k.replace("path_", "content_")] ?? ""]);
-    const gxx = scripts.find(([p]) => p === "bin/aarch64-unknown-linux-musl-g++")!;
+    });
+    const cc = set.stdenv.cc;
+    const scripts = treeFiles(cc);
+    const gxx = scripts.get("bin/aarch64-unknown-linux-musl-g++")!;
     assert.match(
-      gxx[1]!,
-      /C\+\+ on musl is not supported yet: Debian.{0,4}s cross g\+\+ links a libstdc\+\+ built for glibc/,
+      gxx,
+      /its recipe did not ask for it.*Add "cxx: true" to the mkDerivation attributes/,
     );
-    assert.match(gxx[1]!, /exit 1/);
-    const gcc = scripts.find(([p]) => p === "bin/aarch64-unknown-linux-musl-gcc")!;
-    assert.match(
-      gcc[1]!,
-      /-specs=.*-musl-aarch64-unknown-linux-musl-1\.2\.3\/lib\/musl-gcc\.specs/,
+    assert.match(gxx, /exit 1/);
+    const gcc = scripts.get("bin/aarch64-unknown-linux-musl-gcc")!;
+    assert.match(gcc, /-specs=.*-musl-aarch64-unknown-linux-musl-1\.2\.3\/lib\/musl-gcc\.specs/);
+    assert.match(gcc, /args\+=\(-static\)/);
+    // musl's libc.so hides __getauxval, which out-of-line atomics' start-up calls.
+    assert.match(gcc, /-mno-outline-atomics/);
+    const plain = set.stdenv.mkDerivation({ pname: "c-only", version: "1" });
+    assert.doesNotMatch(plain.drv.env.xpkgsToolPath!, /g\+\+/);
+  });
+  it("puts a C++ wrapper with libstdc++ built for the platform first on PATH, for cxx: true", () => {
+    const u = universe();
+    const set = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: true,
+      musl: false,
+    });
+    const pkg = set.stdenv.mkDerivation({ pname: "uses-cxx", version: "1", cxx: true });
+    const [first] = pkg.drv.env.xpkgsToolPath!.split(" ");
+    assert.match(first!, /-aarch64-unknown-linux-musl-g\+\+-wrapper-12\.2\.0$/);
+    const wrapperDrv = Object.keys(pkg.drv.inputDrvs).find((d) => d.includes("g++-wrapper"))!;
+    const wrapper = u.graph.byPath.get(wrapperDrv)!.drv;
+    const gxx = treeFiles({ drv: wrapper }).get("bin/aarch64-unknown-linux-musl-g++")!;
+    const lib = set.package("libstdcxx");
+    assert.equal(lib.name, "libstdcxx-aarch64-unknown-linux-musl-12.2.0");
+    // Its headers first, its library and the _dl_find_object shim on links, -static.
+    assert.ok(
+      gxx.includes(
+        `-isystem ${lib.out}/include/c++/12 -isystem ${lib.out}/include/c++/12/aarch64-unknown-linux-musl`,
+      ),
     );
-    assert.match(gcc[1]!, /args\+=\(-static\)/);
+    assert.ok(gxx.includes(`-L${lib.out}/lib ${lib.out}/lib/xpkgs-dl-find-object.o`));
+    assert.match(gxx, /args\+=\(-static\)/);
+    assert.ok(lib.drvPath in wrapper.inputDrvs);
+    // One libstdc++ for the static and the dynamic set; it is configured with the bootstrap g++.
+    const dynamic = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: false,
+      musl: true,
+    });
+    assert.equal(dynamic.package("libstdcxx").drvPath, lib.drvPath);
+    assert.match(lib.drv.env.cxxBootstrap!, /-g\+\+-bootstrap-wrapper-12\.2\.0$/);
+    // glibc sets have Debian's libstdc++: the C wrapper's g++ serves, nothing is added.
+    const glibc = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: false,
+      musl: false,
+    });
+    const g = glibc.stdenv.mkDerivation({ pname: "uses-cxx", version: "1", cxx: true });
+    assert.equal(g.drv.env.xpkgsToolPath!.split(" ").length, 2);
+    assert.throws(() => glibc.package("libstdcxx"), /attribute 'libstdcxx' missing/);
   });
   it("puts the compiler's identity into the wrapper derivation", () => {
     const cc = universe().nativeSet().stdenv.cc;

@@ -9,7 +9,12 @@ import type { Derivation } from "../derivation/derivation.js";
 import { XpkgsError, didYouMean } from "../errors.js";
 import { Stdenv, type StdenvContext } from "../stdenv/make-derivation.js";
 import type { Platform } from "../systems/elaborate.js";
-import { ccWrapper, type WrapperLibc } from "../toolchains/cc-wrapper.js";
+import {
+  type CxxRuntime,
+  ccWrapper,
+  cxxWrapper,
+  type WrapperLibc,
+} from "../toolchains/cc-wrapper.js";
 import { type HostToolchain, hostToolchain } from "../toolchains/detect.js";
 import { type FetchurlArgs, fetchurl } from "./fetchurl.js";
 import { type HostToolName, hostTools } from "./host-tools.js";
@@ -76,6 +81,7 @@ export class PackageSet {
 
   packageNames(): string[] {
     const names = new Set([...Object.keys(this.recipes), ...Object.keys(hostTools)]);
+    if (this.hostPlatform.isMusl) names.add("libstdcxx");
     this.overlays.forEach((_, i) =>
       Object.keys(this.overlayResult(i)).forEach((n) => names.add(n)),
     );
@@ -170,6 +176,40 @@ export class PackageSet {
     return this.register(drv, drv.name, "");
   }
 
+  /** The C++ wrapper of this musl set (cc-wrapper.ts), with libstdc++ or its bootstrap. */
+  cxxWrapper(runtime: CxxRuntime): Package {
+    const m = this.universe.muslFor(this.hostPlatform);
+    const drv = cxxWrapper(
+      {
+        host: this.hostPlatform,
+        native: !this.isCross,
+        toolchain: this.toolchain,
+        libc: {
+          kind: "musl",
+          muslOut: m.out,
+          muslDrvPath: m.drvPath,
+          specs: `${m.out}/lib/musl-gcc.specs`,
+        },
+        role: "host",
+        buildSystem: this.buildPlatform.system,
+      },
+      runtime,
+    );
+    return this.register(drv, drv.name, "");
+  }
+
+  private cxxMemo: Package | null = null;
+
+  /** What builds that ask for C++ get first on PATH: null where the C wrapper's g++ serves. */
+  private cxxTool(): Package | null {
+    if (!this.hostPlatform.isMusl) return null;
+    if (this.cxxMemo === null) {
+      const l = this.universe.libstdcxxFor(this.hostPlatform);
+      this.cxxMemo = this.cxxWrapper({ kind: "libstdcxx", out: l.out, drvPath: l.drvPath });
+    }
+    return this.cxxMemo;
+  }
+
   stdenvContext(
     cc: Package,
     ccForBuild: Package,
@@ -177,6 +217,7 @@ export class PackageSet {
     libcRoot: string | null = null,
   ): StdenvContext {
     return {
+      cxx: () => this.cxxTool(),
       interpreter,
       libcRoot,
       baseTools: this.universe.baseTools(),
@@ -264,7 +305,10 @@ export class PackageSet {
       const r = Object.prototype.hasOwnProperty.call(this.recipes, name)
         ? this.recipes[name]
         : undefined;
-      pkg = r === undefined ? this.universe.hostTool(name) : this.callPackage(r);
+      if (r !== undefined) pkg = this.callPackage(r);
+      else if (name === "libstdcxx" && this.hostPlatform.isMusl)
+        pkg = this.universe.libstdcxxFor(this.hostPlatform);
+      else pkg = this.universe.hostTool(name);
     } else {
       const result = this.overlayResult(layer - 1);
       if (Object.prototype.hasOwnProperty.call(result, name)) {

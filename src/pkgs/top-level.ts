@@ -20,6 +20,7 @@ import {
   hostTools,
 } from "./host-tools.js";
 import { linuxHeaders } from "../toolchains/linux-headers.js";
+import { libstdcxx } from "../toolchains/libstdcxx.js";
 import { Stdenv } from "../stdenv/make-derivation.js";
 import type { Package } from "./package.js";
 import { checkMeta } from "./meta-check.js";
@@ -92,18 +93,39 @@ export class PackageUniverse {
   }
 
   private readonly musls = new Map<string, Package>();
+  private readonly libstdcxxs = new Map<string, Package>();
+
+  /** The dynamic platform of a musl platform: what its static and dynamic sets share. */
+  private dynamicOf(host: Platform): Platform {
+    return elaboratePlatform({
+      config: host.config,
+      gcc: host.gcc,
+      isStatic: false,
+      ...(host.cpu !== null ? { cpu: host.cpu } : {}),
+    });
+  }
+
+  /**
+   * libstdc++ for a musl platform (libstdcxx.ts), built once per CPU and ABI by
+   * the dynamic set, as musl is: position-independent, it serves both sets.
+   */
+  libstdcxxFor(host: Platform): Package {
+    const dynamic = this.dynamicOf(host);
+    let l = this.libstdcxxs.get(dynamic.key);
+    if (l === undefined) {
+      const set = this.setForPlatform(dynamic);
+      l = libstdcxx(set.stdenv, set.fetchurl(gccSource), set.cxxWrapper({ kind: "bootstrap" }));
+      this.libstdcxxs.set(dynamic.key, l);
+    }
+    return l;
+  }
 
   /**
    * musl for a musl platform, built once per CPU and ABI: the static and the
    * dynamic sets of a platform share it.
    */
   muslFor(host: Platform): Package {
-    const dynamic = elaboratePlatform({
-      config: host.config,
-      gcc: host.gcc,
-      isStatic: false,
-      ...(host.cpu !== null ? { cpu: host.cpu } : {}),
-    });
+    const dynamic = this.dynamicOf(host);
     let m = this.musls.get(dynamic.key);
     if (m === undefined) {
       const set = this.setForPlatform(dynamic);

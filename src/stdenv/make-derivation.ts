@@ -38,6 +38,12 @@ export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
    * to config.site after the platform's own answers, which they override.
    */
   configureCacheVars?: Record<string, string>;
+  /**
+   * The package compiles C++. glibc sets always have g++ (Debian's libstdc++); in musl sets
+   * this puts the C++ wrapper on PATH, with a libstdc++ built for the platform (built once
+   * per platform, so C-only packages never wait for it).
+   */
+  cxx?: boolean;
   /** For configure scripts that are not autoconf's and refuse --enable-static/--disable-shared. */
   dontAddStaticConfigureFlags?: boolean;
   /** Which of --build/--host/--target a cross configure gets (default build and host). */
@@ -106,6 +112,7 @@ const knownAttributes = new Set<string>([
   "mesonFlags",
   "patches",
   "configureCacheVars",
+  "cxx",
   "dontAddStaticConfigureFlags",
   "configurePlatforms",
   "enableParallelBuilding",
@@ -131,6 +138,8 @@ export interface StdenvContext {
   buildPlatform: Platform;
   /** The compiler wrapper for the host platform. */
   cc: Package;
+  /** The C++ wrapper builds with `cxx: true` get first on PATH; null where `cc`'s g++ serves. */
+  cxx: () => Package | null;
   /** The compiler wrapper for the build platform (native, unprefixed names). */
   ccForBuild: Package;
   toolchain: HostToolchain;
@@ -245,6 +254,8 @@ export class Stdenv {
       inputDrvs[p.drvPath] = [...new Set([...(inputDrvs[p.drvPath] ?? []), ...outs])];
     };
     use(this.ctx.cc, ["out"]);
+    const cxx = args.cxx === true ? this.ctx.cxx() : null;
+    if (cxx !== null) use(cxx, ["out"]);
     use(this.ctx.ccForBuild, ["out"]);
     use(this.ctx.baseTools, ["out"]);
     let src = "";
@@ -277,7 +288,11 @@ export class Stdenv {
       src,
       xpkgsHostPlatform: host.config,
       xpkgsBuildPlatform: build.config,
-      xpkgsToolPath: list([this.ctx.ccForBuild.out, this.ctx.cc.out]),
+      xpkgsToolPath: list([
+        ...(cxx !== null ? [cxx.out] : []),
+        this.ctx.ccForBuild.out,
+        this.ctx.cc.out,
+      ]),
       xpkgsBaseTools: this.ctx.baseTools.out,
       nativeBuildInputs: list(nativeInputs.map((p) => p.out)),
       buildInputs: list(args.buildInputs?.map((p) => p.out)),

@@ -11,7 +11,8 @@
 import type { Derivation } from "../derivation/derivation.js";
 import type { Platform } from "../systems/elaborate.js";
 import { type TreeEntry, writeTree } from "../stdenv/write-tree.js";
-import type { HostToolchain } from "./detect.js";
+import { type HostToolchain, MissingToolchainError } from "./detect.js";
+import { cxxIncludeDirs } from "./libstdcxx.js";
 
 export type WrapperLibc =
   | { kind: "glibc" }
@@ -65,6 +66,11 @@ export function platformCompilerFlags(p: Platform): string[] {
   if (g.abi !== undefined) flags.push(`-mabi=${g.abi}`);
   // musl's PowerPC ports have a 64-bit long double; Debian's gcc defaults to 128-bit.
   if (p.isPower && p.isMusl) flags.push("-mlong-double-64");
+  // Debian's aarch64 gcc calls atomics out of line (libgcc's __aarch64_cas4…), whose
+  // start-up code asks __getauxval for the CPU's features: musl's libc.a has it, but its
+  // libc.so keeps it hidden, so a dynamic program using an atomic would not link. Inline
+  // LL/SC atomics run on every ARMv8 CPU.
+  if (p.isAarch64 && p.isMusl) flags.push("-mno-outline-atomics");
   // Before ARMv7 there is no Thumb-2, and Thumb-1 cannot use the hard-float
   // ABI; Debian's armhf gcc defaults to Thumb, so ask for ARM code.
   if (p.isAarch32 && Number(p.parsed.cpu.version ?? "7") < 7 && g.float === "hard")
@@ -76,7 +82,22 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./=,+:@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function compilerScript(spec: WrapperSpec, real: string, language: "c" | "c++" | "cpp"): string {
+/** What a C++ wrapper adds for libstdc++ on musl: its headers and library, or none yet. */
+export type CxxRuntime =
+  /** libstdc++ from the store (libstdcxx.ts). */
+  | { kind: "libstdcxx"; out: string; drvPath: string }
+  /**
+   * For building libstdc++ itself: links take an empty libstdc++.a (beside the script), so
+   * configure's link tests never pick up Debian's, which is glibc's.
+   */
+  | { kind: "bootstrap" };
+
+function compilerScript(
+  spec: WrapperSpec,
+  real: string,
+  language: "c" | "c++" | "cpp",
+  cxx: CxxRuntime | null = null,
+): string {
   const { host, libc, role } = spec;
   const cflags = role === "host" ? "NIX_CFLAGS_COMPILE" : "NIX_CFLAGS_COMPILE_FOR_BUILD";
   const ldflags = role === "host" ? "NIX_LDFLAGS" : "NIX_LDFLAGS_FOR_BUILD";
@@ -85,6 +106,18 @@ function compilerScript(spec: WrapperSpec, real: string, language: "c" | "c++" |
   // musl's specs do the same for its programs (a self_spec -B: musl.ts).
   if (libc.kind === "bare" && libc.libgcc !== undefined) before.push(`-B${libc.libgcc.out}/lib/`);
   const linkFlags: string[] = [];
+  // libstdc++'s headers go before musl's and gcc's (its <cstdlib> and <cmath> use
+  // #include_next): command-line -isystem comes first in cc1plus. Its -L comes before
+  // gcc's own directory, where Debian keeps its glibc libstdc++.a.
+  const cxxLinkLines: string[] = [];
+  if (cxx?.kind === "libstdcxx") {
+    for (const d of cxxIncludeDirs(cxx.out, host.config)) before.push("-isystem", d);
+    cxxLinkLines.push(
+      `  args+=(-L${shellQuote(`${cxx.out}/lib`)} ${shellQuote(`${cxx.out}/lib/xpkgs-dl-find-object.o`)})`,
+    );
+  } else if (cxx?.kind === "bootstrap") {
+    cxxLinkLines.push('  args+=(-L"${BASH_SOURCE[0]%/bin/*}/lib/no-libstdc++")');
+  }
   if (libc.kind === "glibc" && !host.isStatic)
     linkFlags.push(`-Wl,-dynamic-linker,${host.dynamicLinker}`);
   const lines = [
@@ -106,6 +139,7 @@ function compilerScript(spec: WrapperSpec, real: string, language: "c" | "c++" |
     'args+=("$@")',
     'if [ "$link" = 1 ]; then',
     `  args+=(\${${ldflags}-})`,
+    ...cxxLinkLines,
     ...(host.isStatic ? ['  [ "$shared" = 0 ] && args+=(-static)'] : []),
     ...(linkFlags.length > 0
       ? [`  [ "$shared" = 0 ] && args+=(${linkFlags.map(shellQuote).join(" ")})`]
@@ -144,9 +178,9 @@ export function ccWrapper(spec: WrapperSpec): Derivation {
   let cxx: string;
   if (libc.kind === "musl") {
     cxx = refusal(
-      `C++ on musl is not supported yet: Debian's cross g++ links a libstdc++ built for glibc, so the binary ` +
-        `would be broken. Build this package in a glibc package set (without pkgsStatic/pkgsMusl) until ` +
-        `xpkgs has a from-source musl toolchain.`,
+      `this build compiles C++, but its recipe did not ask for it: on musl, C++ needs a libstdc++ built ` +
+        `for ${host.config}, as Debian ships only glibc ones. Add "cxx: true" to the mkDerivation ` +
+        `attributes of the recipe: the set then builds libstdc++ from the source of gcc once, and g++ links with it.`,
     );
   } else if (tc.cxx === null) {
     cxx = refusal(
@@ -176,5 +210,46 @@ export function ccWrapper(spec: WrapperSpec): Derivation {
   const inputDrvs: Record<string, string[]> = {};
   if (libc.kind === "musl") inputDrvs[libc.muslDrvPath] = ["out"];
   if (libc.kind === "bare" && libc.libgcc !== undefined) inputDrvs[libc.libgcc.drvPath] = ["out"];
+  return writeTree(name, spec.buildSystem, entries, env, inputDrvs);
+}
+
+/**
+ * The C++ wrapper of a musl platform: `<triple>-g++` and `<triple>-c++` (also
+ * unprefixed when native) with the C wrapper's flags, and libstdc++ from the
+ * store (or, to build that, the bootstrap). Builds that ask for C++ (`cxx:
+ * true`) find it on PATH before the C wrapper, whose g++ refuses.
+ */
+export function cxxWrapper(spec: WrapperSpec, runtime: CxxRuntime): Derivation {
+  const { host, toolchain: tc } = spec;
+  if (tc.cxx === null) {
+    throw new MissingToolchainError(
+      `This package compiles C++ (cxx: true), but the C++ compiler for ${host.config} is not ` +
+        `installed: xpkgs uses Debian's ${tc.cxxPackage} ('${tc.toolPrefix}g++'). Install it as root: ` +
+        `apt-get install ${tc.cxxPackage} (or 'xpkgs doctor --install ${host.config}').`,
+    );
+  }
+  const prefix = `${host.config}-`;
+  const names = (tool: string): string[] =>
+    spec.native ? [`${prefix}${tool}`, tool] : [`${prefix}${tool}`];
+  const script = compilerScript(spec, tc.cxx.path, "c++", runtime);
+  const entries: TreeEntry[] = [...names("g++"), ...names("c++")].map((n) => ({
+    path: `bin/${n}`,
+    content: script,
+    executable: true,
+  }));
+  // An empty archive: ar's magic and no members.
+  if (runtime.kind === "bootstrap")
+    entries.push({ path: "lib/no-libstdc++/libstdc++.a", content: "!<arch>\n" });
+  const version = tc.cxx.version.split(" ").pop() ?? "";
+  const kind = runtime.kind === "bootstrap" ? "-bootstrap" : "";
+  const name = `${spec.native ? "" : prefix}g++${kind}-wrapper-${version}`;
+  const inputDrvs: Record<string, string[]> = {};
+  if (spec.libc.kind === "musl") inputDrvs[spec.libc.muslDrvPath] = ["out"];
+  if (runtime.kind === "libstdcxx") inputDrvs[runtime.drvPath] = ["out"];
+  const env: Record<string, string> = {
+    cxxCompiler: `${tc.cxx.realPath} ${tc.cxx.sha256}`,
+    cxxCompilerVersion: tc.cxx.version,
+    hostPlatform: host.config,
+  };
   return writeTree(name, spec.buildSystem, entries, env, inputDrvs);
 }

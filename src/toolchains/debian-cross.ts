@@ -69,11 +69,13 @@ export const debianArchOfTriple: Readonly<Record<string, string>> = {
 export function debianPackagesFor(host: Platform, build: Platform): string[] {
   const triple = debianTriple(host);
   if (triple === null) return [];
-  if (triple === debianTriple(build)) return host.isGnu ? ["gcc", "libc6-dev"] : ["gcc"];
+  // g++ too: C++ on every platform (cxx: true), musl's included (libstdcxx.ts).
+  if (triple === debianTriple(build))
+    return host.isGnu ? ["gcc", "g++", "libc6-dev"] : ["gcc", "g++"];
   const arch = debianArchOfTriple[triple];
   return host.isGnu && arch !== undefined
-    ? [`gcc-${triple}`, `libc6-dev-${arch}-cross`]
-    : [`gcc-${triple}`];
+    ? [`gcc-${triple}`, `g++-${triple}`, `libc6-dev-${arch}-cross`]
+    : [`gcc-${triple}`, `g++-${triple}`];
 }
 
 export interface CompilerAvailability {

@@ -53,20 +53,23 @@ export function gccBaselineFlags(p: Platform): string[] {
   return flags;
 }
 
+/** The scripts at the top of gcc's tree that every part's configure and make use. */
+export const gccTopLevelScripts = [
+  "config-ml.in",
+  "config.guess",
+  "config.rpath",
+  "config.sub",
+  "depcomp",
+  "install-sh",
+  "ltmain.sh",
+  "missing",
+  "mkinstalldirs",
+  "move-if-change",
+];
+
 /** What of gcc's source tree libgcc's build reads: ~8,000 of its 121,000 files. */
 const sourceMembers = [
-  ...[
-    "config-ml.in",
-    "config.guess",
-    "config.rpath",
-    "config.sub",
-    "depcomp",
-    "install-sh",
-    "ltmain.sh",
-    "missing",
-    "mkinstalldirs",
-    "move-if-change",
-  ],
+  ...gccTopLevelScripts,
   ...["config", "gcc", "include", "libcpp", "libgcc", "libiberty"],
 ].map((m) => `gcc-${gccVersion}/${m}`);
 

@@ -14,6 +14,9 @@ export const muslVersion = "1.2.3";
  * self_spec adds `-B` to its directory, as if every command line had it: gcc
  * then finds libgcc.a, libgcc_eh.a and crtbegin*.o there before its own
  * directory, for links, `-lgcc` and `-print-libgcc-file-name` alike.
+ * `--eh-frame-hdr` is gcc's own link spec's, which this one replaces, and
+ * for static programs too: the unwinder finds a throw's frames through
+ * PT_GNU_EH_FRAME (dl-find-object.c), as crtbeginS.o registers none.
  */
 function specsScript(ldso: string, ownLibgcc: boolean): string {
   const selfSpec = ownLibgcc ? "*self_spec:\n+ -B$libgcc/lib/\n\n" : "";
@@ -40,7 +43,7 @@ libgcc.a%s %:if-exists(libgcc_eh.a%s)
 crtendS.o%s $out/lib/crtn.o
 
 *link:
--dynamic-linker $out/lib/${ldso} -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+-dynamic-linker $out/lib/${ldso} -nostdlib --eh-frame-hdr %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
 
 SPECS
 `;

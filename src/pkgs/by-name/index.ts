@@ -6,6 +6,7 @@ import { busybox } from "./busybox.js";
 import { bzip2 } from "./bzip2.js";
 import { coreutils } from "./coreutils.js";
 import { curl } from "./curl.js";
+import { cxxProbe } from "./cxx-probe.js";
 import { dropbear } from "./dropbear.js";
 import { e2fsprogs } from "./e2fsprogs.js";
 import { ethtool } from "./ethtool.js";
@@ -48,6 +49,7 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   bzip2,
   coreutils,
   curl,
+  "cxx-probe": cxxProbe,
   dropbear,
   e2fsprogs,
   ethtool,
