@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # nix-bin: the oracle the store-path tests compare against (it runs offline).
 # qemu-user-static: runs foreign binaries; `xpkgs platforms` reports it.
 # gcc, make, xz-utils, bzip2: host compiler and tools for native builds.
-# The cross compilers (and their C libraries) of the targets the tests build;
-# `xpkgs doctor --install TARGET` adds others.
+# The cross compilers (and their C libraries) of the targets the tests build, with g++ for
+# each (C++ on every target: docs/cxx.md); `xpkgs doctor --install
+# TARGET` adds others.
 # file, binutils, patchelf: the ELF toolkit's tests compare ours with these; autoconf and
 # automake: patchelf's own test suite, which runs against xpkgs patchelf, is a git snapshot.
 # libc6-*-cross without compilers: big-endian and 32-bit ELF files for that corpus.
@@ -18,13 +19,13 @@ cd "$(dirname "$0")/.."
 # config.sub…), and the host tools the collection's recipes declare (cmake, meson, bison…).
 # openssh-client: `xpkgs copy`; openssh-server and iproute2: its tests run sshd in a
 # network namespace of their own. chromium: the matrix test opens its HTML page headless.
-apt_packages=(bubblewrap nix-bin qemu-user-static gcc libc6-dev make xz-utils bzip2 zstd unzip file
+apt_packages=(bubblewrap nix-bin qemu-user-static gcc g++ libc6-dev make xz-utils bzip2 zstd unzip file
   binutils patchelf autoconf automake patch hostname debianutils util-linux autotools-dev
   cmake meson ninja-build pkgconf bison flex m4 gperf tcl libtool libtool-bin autopoint gettext perl python3
-  openssh-client openssh-server iproute2 chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-  libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)
+  openssh-client openssh-server iproute2 chromium gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-s390x-linux-gnu g++-s390x-linux-gnu
+  libc6-dev-s390x-cross libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -197,7 +197,10 @@ describe("missing toolchains", () => {
     const r = runCli(["build", "pkgsCross.riscv64.hello"], { ...env, PATH: "/nonexistent" });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /is not installed: xpkgs uses Debian's gcc-riscv64-linux-gnu/);
-    assert.match(r.stderr, /apt-get install gcc-riscv64-linux-gnu libc6-dev-riscv64-cross/);
+    assert.match(
+      r.stderr,
+      /apt-get install gcc-riscv64-linux-gnu g\+\+-riscv64-linux-gnu libc6-dev-riscv64-cross/,
+    );
     assert.doesNotMatch(r.stderr, /building|fetching/);
     const none = runCli(["show", "pkgsCross.loongarch64-linux.hello"], env);
     assert.match(none.stderr, /Debian ships no cross compiler for the cpu 'loongarch64'/);

@@ -96,7 +96,6 @@ export const hostTools = {
     setupHook: "cmake.sh",
     description: "CMake, with xpkgs' toolchain file for cross and static builds",
   },
-  ninja: { debian: ["ninja-build"], programs: ["ninja"], description: "Ninja build tool" },
   meson: {
     debian: ["meson", "ninja-build"],
     programs: ["meson", "ninja"],

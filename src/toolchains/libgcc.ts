@@ -59,6 +59,7 @@ export const gccTopLevelScripts = [
   "config.guess",
   "config.rpath",
   "config.sub",
+  "compile",
   "depcomp",
   "install-sh",
   "ltmain.sh",

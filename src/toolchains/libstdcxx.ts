@@ -31,7 +31,7 @@ export const cxxIncludeDirs = (out: string, config: string): string[] => [
 /** What of gcc's source tree libstdc++'s build reads. */
 const sourceMembers = [
   ...gccTopLevelScripts,
-  ...["compile", "libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"],
+  ...["libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"],
   ...["gcc/BASE-VER", "gcc/DATESTAMP", "config", "include", "libgcc", "libiberty", "libstdc++-v3"],
 ].map((m) => `gcc-${gccVersion}/${m}`);
 

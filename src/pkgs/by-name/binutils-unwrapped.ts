@@ -1,7 +1,12 @@
-import { recipe } from "../package-set.js";
+import { type RecipeArgs, recipe } from "../package-set.js";
 
-export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib }) =>
-  stdenv.mkDerivation({
+// gold's targets (gold/configure.tgt in 2.40): no RISC-V, LoongArch or m68k.
+const goldCpus = (p: RecipeArgs["hostPlatform"]): boolean =>
+  p.isx86 || p.isAarch64 || p.isAarch32 || p.isPower || p.isS390 || p.isMips;
+
+export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib, hostPlatform }) => {
+  const gold = goldCpus(hostPlatform);
+  return stdenv.mkDerivation({
     pname: "binutils",
     version: "2.40",
     src: fetchurl({
@@ -11,6 +16,8 @@ export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib }) =>
       hash: "sha256:d78c2d2eb24a9be1e02f8854cb1bd435556d7f584fb6bfb6b07e6527d43fc41d",
     }),
     buildInputs: [zlib],
+    // gold is C++.
+    cxx: gold,
     // --target equal to --host, so the tools are not prefixed: readelf, not aarch64-…-readelf.
     configurePlatforms: ["build", "host", "target"],
     configureFlags: [
@@ -21,7 +28,12 @@ export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib }) =>
       "--disable-gdbserver",
       "--disable-sim",
       "--disable-gprofng",
-      "--disable-gold",
+      // ld stays the BFD linker; gold is ld.gold, beside it. No plugins where there is no dlopen.
+      ...(gold ? ["--enable-gold", "--enable-ld=default"] : ["--disable-gold"]),
+      ...(gold && hostPlatform.isStatic ? ["--disable-plugins"] : []),
+      // gold builds every backend unless told (its configure's default is all); bfd's
+      // default is this one anyway.
+      ...(gold ? [`--enable-targets=${hostPlatform.config}`] : []),
       "--disable-nls",
       "--with-system-zlib",
     ],
@@ -33,8 +45,8 @@ export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib }) =>
       license: "GPL-3.0-or-later",
       mainProgram: "readelf",
       notes: [
-        "gold (ld.gold) is left out everywhere: it is C++, and musl sets have no C++ toolchain yet.",
+        "ld.gold (and dwp) where gold has a backend: x86, ARM, AArch64, PowerPC, s390 and MIPS; not RISC-V.",
       ],
     },
-  }),
-);
+  });
+});

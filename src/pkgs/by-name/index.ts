@@ -10,7 +10,12 @@ import { cxxProbe } from "./cxx-probe.js";
 import { dropbear } from "./dropbear.js";
 import { e2fsprogs } from "./e2fsprogs.js";
 import { ethtool } from "./ethtool.js";
+import { expat } from "./expat.js";
 import { file } from "./file.js";
+import { fmt } from "./fmt.js";
+import { gdb } from "./gdb.js";
+import { gdbserver } from "./gdbserver.js";
+import { gmp } from "./gmp.js";
 import { fio } from "./fio.js";
 import { hello } from "./hello.js";
 import { htop } from "./htop.js";
@@ -22,8 +27,10 @@ import { libevent } from "./libevent.js";
 import { libpcap } from "./libpcap.js";
 import { lsof } from "./lsof.js";
 import { lz4 } from "./lz4.js";
+import { mpfr } from "./mpfr.js";
 import { nano } from "./nano.js";
 import { ncurses } from "./ncurses.js";
+import { ninja } from "./ninja.js";
 import { oniguruma } from "./oniguruma.js";
 import { openssl } from "./openssl.js";
 import { pcre2 } from "./pcre2.js";
@@ -33,6 +40,7 @@ import { pv } from "./pv.js";
 import { readline } from "./readline.js";
 import { rsync } from "./rsync.js";
 import { socat } from "./socat.js";
+import { spdlog } from "./spdlog.js";
 import { sqlite } from "./sqlite.js";
 import { strace } from "./strace.js";
 import { tcpdump } from "./tcpdump.js";
@@ -53,7 +61,12 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   dropbear,
   e2fsprogs,
   ethtool,
+  expat,
   file,
+  fmt,
+  gdb,
+  gdbserver,
+  gmp,
   fio,
   hello,
   htop,
@@ -65,8 +78,10 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   libpcap,
   lsof,
   lz4,
+  mpfr,
   nano,
   ncurses,
+  ninja,
   oniguruma,
   openssl,
   pcre2,
@@ -76,6 +91,7 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   readline,
   rsync,
   socat,
+  spdlog,
   sqlite,
   strace,
   tcpdump,
