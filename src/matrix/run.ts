@@ -266,6 +266,12 @@ function judge(
     cell.status = classify({ valid: true, smokeOk: verdict.ok });
     if (c.id.linkage === "static" && facts.program !== null) {
       cell.emptyRoot = runSmokeTest(pkg, pkg.out, undefined, inEmptyRoot);
+      // The empty root is the device: a static program that runs only with this machine's
+      // files around it has not passed.
+      if (verdict.ok && !cell.emptyRoot.ok) {
+        cell.status = classify({ valid: true, smokeOk: false });
+        cell.reason = `ran here, but not in an empty root: ${cell.emptyRoot.reason}`;
+      }
     }
   } catch (e) {
     cell.status = classify({ valid: true, smokeOk: false });

@@ -31,7 +31,7 @@ static int deep(int n) {
 int main() {
   int failures = 0;
   auto check = [&](bool ok, const std::string& what) {
-    std::cout << (ok ? "ok   " : "FAIL ") << what << "\n";
+    std::cout << (ok ? "ok   " : "FAIL ") << what << std::endl;
     if (!ok) ++failures;
   };
 
@@ -75,20 +75,32 @@ int main() {
   std::string addr = "mail root@example.org now";
   check(std::regex_search(addr, sm, re) && sm[1] == "root" && sm[2] == "example", "regex captures");
 
-  // filesystem.
+  // filesystem: in a writable temporary directory, or the current one; a device's empty
+  // root may have neither (read-only, no /tmp), and then it walks and reads what is there.
   namespace fs = std::filesystem;
-  // A device's empty root may have no /tmp: then the current directory.
   std::error_code ec;
   fs::path base = fs::temp_directory_path(ec);
   if (ec) base = fs::current_path();
   fs::path dir = base / ("xpkgs-cxx-" + std::to_string(::getpid()));
-  fs::create_directories(dir / "a" / "b");
-  std::ofstream(dir / "a" / "b" / "f.txt") << "hello";
-  std::uintmax_t size = fs::file_size(dir / "a" / "b" / "f.txt");
-  int entries = 0;
-  for (auto& e : fs::recursive_directory_iterator(dir)) { (void)e; ++entries; }
-  fs::remove_all(dir);
-  check(size == 5 && entries == 3 && !fs::exists(dir), "filesystem: create, size, walk, remove");
+  if (fs::create_directories(dir / "a" / "b", ec)) {
+    std::ofstream(dir / "a" / "b" / "f.txt") << "hello";
+    std::uintmax_t size = fs::file_size(dir / "a" / "b" / "f.txt");
+    int entries = 0;
+    for (auto& e : fs::recursive_directory_iterator(dir)) {
+      (void)e;
+      ++entries;
+    }
+    fs::remove_all(dir);
+    check(size == 5 && entries == 3 && !fs::exists(dir), "filesystem: create, size, walk, remove");
+  } else {
+    int entries = 0;
+    for (auto& e : fs::directory_iterator(base)) {
+      (void)e;
+      ++entries;
+    }
+    check(entries > 0 && fs::is_directory(base),
+          "filesystem: walk " + base.string() + " (read-only: " + ec.message() + ")");
+  }
   try {
     (void)fs::file_size(dir / "missing");
     check(false, "filesystem_error");
