@@ -1,6 +1,8 @@
 // The seed, end to end: binutils-unwrapped in its four variants, checked with
-// Debian's file(1), and the static aarch64 readelf run under qemu against
-// the host's readelf.
+// Debian's file(1), and each readelf run (natively or under qemu) against the
+// host's readelf. CI builds the seed's own command, the static aarch64 one: since
+// issue 14 each binutils builds ld.gold (C++), about ten minutes on 2 cores, and
+// the other three run with the matrix outside CI (XPKGS_SEED_ALL=1 runs all four).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -28,39 +30,51 @@ const seed = [
   },
 ];
 
+const all = process.env.XPKGS_SEED_ALL === "1";
+
 describe("the seed's four builds", () => {
-  it("give readelf as the seed shows it", async () => {
-    const root = mkdtempSync(join(tmpdir(), "xpkgs-seed-"));
-    const r = await runCliAsync(
-      ["build", "-j", "2", ...seed.map((s) => s.attr)],
-      e2eStoreEnv(root),
-      root,
-    );
-    assert.equal(r.status, 0, r.stderr);
-    seed.forEach((s, i) => {
-      const readelf = join(root, i === 0 ? "result" : `result-${i + 1}`, "bin", "readelf");
-      const words = execFileSync("file", ["-b", "-L", readelf], { encoding: "utf8" });
-      assert.match(words, s.file, s.attr);
-    });
-    const target = "/usr/bin/ls";
-    const host = execFileSync("readelf", ["-h", target], { encoding: "utf8" });
-    const nativeDynamic = execFileSync(join(root, "result", "bin", "readelf"), ["-h", target], {
-      encoding: "utf8",
-    });
-    assert.equal(nativeDynamic, host);
-    const aarch64Static = execFileSync(
-      "qemu-aarch64-static",
-      [join(root, "result-4", "bin", "readelf"), "-h", target],
-      {
+  it(
+    all
+      ? "give readelf as the seed shows it"
+      : "give the static aarch64 readelf as the seed shows it",
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), "xpkgs-seed-"));
+      const chosen = all ? seed : seed.slice(3);
+      const r = await runCliAsync(
+        ["build", "-j", "2", ...chosen.map((s) => s.attr)],
+        e2eStoreEnv(root),
+        root,
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const result = (attr: string) => {
+        const i = chosen.findIndex((s) => s.attr === attr);
+        return join(root, i === 0 ? "result" : `result-${i + 1}`, "bin", "readelf");
+      };
+      for (const s of chosen) {
+        const words = execFileSync("file", ["-b", "-L", result(s.attr)], { encoding: "utf8" });
+        assert.match(words, s.file, s.attr);
+      }
+      const target = "/usr/bin/ls";
+      const host = execFileSync("readelf", ["-h", target], { encoding: "utf8" });
+      const aarch64Static = execFileSync(
+        "qemu-aarch64-static",
+        [result(seed[3]!.attr), "-h", target],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(aarch64Static, host);
+      if (!all) return;
+      const nativeDynamic = execFileSync(result(seed[0]!.attr), ["-h", target], {
         encoding: "utf8",
-      },
-    );
-    assert.equal(aarch64Static, host);
-    const aarch64Dynamic = execFileSync(
-      "qemu-aarch64-static",
-      ["-L", "/usr/aarch64-linux-gnu", join(root, "result-3", "bin", "readelf"), "-h", target],
-      { encoding: "utf8" },
-    );
-    assert.equal(aarch64Dynamic, host);
-  });
+      });
+      assert.equal(nativeDynamic, host);
+      const aarch64Dynamic = execFileSync(
+        "qemu-aarch64-static",
+        ["-L", "/usr/aarch64-linux-gnu", result(seed[2]!.attr), "-h", target],
+        { encoding: "utf8" },
+      );
+      assert.equal(aarch64Dynamic, host);
+    },
+  );
 });
