@@ -165,7 +165,9 @@ describe("toolchain limits", () => {
         `-isystem ${lib.out}/include/c++/12 -isystem ${lib.out}/include/c++/12/aarch64-unknown-linux-musl`,
       ),
     );
-    assert.ok(gxx.includes(`-L${lib.out}/lib ${lib.out}/lib/xpkgs-dl-find-object.o`));
+    // -L on every call (what libtool reads from `g++ -v` names it first); the shim on links.
+    assert.ok(gxx.includes(`/include/c++/12/backward -L${lib.out}/lib)`));
+    assert.ok(gxx.includes(`  args+=(${lib.out}/lib/xpkgs-dl-find-object.o)`));
     assert.match(gxx, /args\+=\(-static\)/);
     assert.ok(lib.drvPath in wrapper.inputDrvs);
     // One libstdc++ for the static and the dynamic set; it is configured with the bootstrap g++.
@@ -185,6 +187,17 @@ describe("toolchain limits", () => {
     const g = glibc.stdenv.mkDerivation({ pname: "uses-cxx", version: "1", cxx: true });
     assert.equal(g.drv.env.xpkgsToolPath!.split(" ").length, 2);
     assert.throws(() => glibc.package("libstdcxx"), /attribute 'libstdcxx' missing/);
+    // Without Debian's g++ a glibc recipe with cxx: true stops at evaluation, naming the package.
+    const noGxx = u.setFor({
+      base: { config: "aarch64-unknown-linux-gnu" },
+      static: false,
+      musl: false,
+    });
+    Object.defineProperty(noGxx, "toolchain", { value: { ...noGxx.toolchain, cxx: null } });
+    assert.throws(
+      () => noGxx.stdenv.mkDerivation({ pname: "needs-gxx", version: "1", cxx: true }),
+      /compiles C\+\+ \(cxx: true\), but the C\+\+ compiler .* apt-get install g\+\+-aarch64-linux-gnu/,
+    );
   });
   it("puts the compiler's identity into the wrapper derivation", () => {
     const cc = universe().nativeSet().stdenv.cc;

@@ -15,7 +15,7 @@ import {
   cxxWrapper,
   type WrapperLibc,
 } from "../toolchains/cc-wrapper.js";
-import { type HostToolchain, hostToolchain } from "../toolchains/detect.js";
+import { type HostToolchain, MissingToolchainError, hostToolchain } from "../toolchains/detect.js";
 import { type FetchurlArgs, fetchurl } from "./fetchurl.js";
 import { type HostToolName, hostTools } from "./host-tools.js";
 import { type Lib, lib } from "./lib.js";
@@ -202,7 +202,18 @@ export class PackageSet {
 
   /** What builds that ask for C++ get first on PATH: null where the C wrapper's g++ serves. */
   private cxxTool(): Package | null {
-    if (!this.hostPlatform.isMusl) return null;
+    if (!this.hostPlatform.isMusl) {
+      // Debian's g++ serves, through the C wrapper: it must be there before anything builds.
+      const tc = this.toolchain;
+      if (tc.cxx === null) {
+        throw new MissingToolchainError(
+          `This package compiles C++ (cxx: true), but the C++ compiler for ${this.hostPlatform.config} ` +
+            `is not installed: xpkgs uses Debian's ${tc.cxxPackage} ('${tc.toolPrefix}g++'). Install it ` +
+            `as root: apt-get install ${tc.cxxPackage} (or 'xpkgs doctor --install ${this.hostPlatform.config}').`,
+        );
+      }
+      return null;
+    }
     if (this.cxxMemo === null) {
       const l = this.universe.libstdcxxFor(this.hostPlatform);
       this.cxxMemo = this.cxxWrapper({ kind: "libstdcxx", out: l.out, drvPath: l.drvPath });

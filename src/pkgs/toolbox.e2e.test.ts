@@ -166,6 +166,9 @@ describe("the edge toolbox", () => {
     const lib = runCli(["log", `${aarch64}.libstdcxx`], env).stdout;
     assert.match(lib, /^checking for gthreads library\.\.\. yes$/m);
     assert.match(lib, /^OS_INC_SRCDIR='config\/os\/generic'$/m);
+    // Its configure's link tests saw musl, not Debian's glibc libstdc++ (the bootstrap g++).
+    assert.match(lib, /^checking for atomic builtins for int\.\.\. yes$/m);
+    assert.match(lib, /^checking for __cxa_thread_atexit_impl\.\.\. no$/m);
   });
 
   it("runs the C++ test program on a 32-bit ARM, a big-endian s390x and dynamic musl, each on its CPU (xpkgs matrix)", async () => {

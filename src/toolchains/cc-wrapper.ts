@@ -112,9 +112,9 @@ function compilerScript(
   const cxxLinkLines: string[] = [];
   if (cxx?.kind === "libstdcxx") {
     for (const d of cxxIncludeDirs(cxx.out, host.config)) before.push("-isystem", d);
-    cxxLinkLines.push(
-      `  args+=(-L${shellQuote(`${cxx.out}/lib`)} ${shellQuote(`${cxx.out}/lib/xpkgs-dl-find-object.o`)})`,
-    );
+    // On every call, so that what libtool and CMake read from `g++ -v` names it first too.
+    before.push(`-L${cxx.out}/lib`);
+    cxxLinkLines.push(`  args+=(${shellQuote(`${cxx.out}/lib/xpkgs-dl-find-object.o`)})`);
   } else if (cxx?.kind === "bootstrap") {
     cxxLinkLines.push('  args+=(-L"${BASH_SOURCE[0]%/bin/*}/lib/no-libstdc++")');
   }

@@ -65,8 +65,9 @@ static int visit(struct dl_phdr_info *info, size_t size, void *data) {
   return 1;
 }
 
-__attribute__((visibility("hidden"))) int _dl_find_object(void *pc,
-                                                          struct glibc_dl_find_object *result) {
+/* Weak too: a partial link (-r) may carry a copy into an object that is linked again. */
+__attribute__((weak, visibility("hidden"))) int _dl_find_object(
+    void *pc, struct glibc_dl_find_object *result) {
   struct query q = {(uintptr_t)pc, result};
   return dl_iterate_phdr(visit, &q) > 0 ? 0 : -1;
 }

@@ -56,7 +56,7 @@ CXX="$cxxBootstrap/bin/$xpkgsHostPlatform-g++" CFLAGS="-O2" CXXFLAGS="-O2" \\
     --prefix="$out" --disable-shared --enable-static --with-pic --disable-libstdcxx-pch \\
     --disable-multilib --disable-nls --with-gcc-major-version-only >"$NIX_BUILD_TOP/configure.log" ||
   { tail -40 "$NIX_BUILD_TOP/configure.log"; tail -60 config.log; exit 1; }
-# What the tests (cxx.e2e.test.ts) read from the log: threads, atomics, the OS and locale models.
+# What the tests (toolbox.e2e.test.ts) read from the log: threads, atomics, the OS and locale models.
 grep -E "^checking for (gthreads library|atomic builtins for int|thread model used by GCC)|^checking for (__cxa_thread_atexit_impl|arc4random)\\.\\.\\." "$NIX_BUILD_TOP/configure.log"
 grep -E "^(OS_INC_SRCDIR|CLOCALE_H|ATOMICITY_SRCDIR)=" config.log
 grep -q "^checking for gthreads library... yes" "$NIX_BUILD_TOP/configure.log" ||
