@@ -35,7 +35,8 @@ const riscv64 = "pkgsCross.riscv64.pkgsStatic";
  * target's) is in the matrix, which runs outside CI.
  */
 const ciToolbox = [
-  ...["cxx-probe", "ninja", "binutils-unwrapped", "gdb", "gdbserver", "fmt", "spdlog"],
+  // spdlog (and fmt), whose own suite runs in its build, is in the matrix: CI's time.
+  ...["cxx-probe", "ninja", "binutils-unwrapped", "gdb", "gdbserver"],
   ...["gmp", "mpfr", "expat", "readline", "ncurses", "zlib", "hello"],
 ];
 
@@ -108,7 +109,7 @@ describe("the edge toolbox", () => {
     assert.match(log("strace"), /^\.\/ioctlsort0 > ioctlent0\.h$/m);
   });
 
-  it("links with the aarch64 ld.gold, and ran ninja's and spdlog's own test suites under qemu", () => {
+  it("links with the aarch64 ld.gold, and ran ninja's own test suite under qemu", () => {
     const u = new PackageUniverse(buildMachinePlatform(), env.XPKGS_STORE_DIR!);
     const binutils = u.resolve(`${aarch64}.binutils-unwrapped`);
     const qemu = ["qemu-aarch64-static", "-cpu", "cortex-a53"];
@@ -157,11 +158,6 @@ describe("the edge toolbox", () => {
     );
     assert.match(ninjaLog, /Test +#1: NinjaTest \.+ +Passed/);
     assert.match(ninjaLog, /100% tests passed, 0 tests failed out of 1/);
-    // spdlog's own suite (Catch2: async loggers, thread pools, exceptions), also under qemu.
-    assert.match(
-      runCli(["log", `${aarch64}.spdlog`], env).stdout,
-      /Test +#1: spdlog-utests \.+ +Passed/,
-    );
     // libstdc++ for musl: threads found, and musl's models.
     const lib = runCli(["log", `${aarch64}.libstdcxx`], env).stdout;
     assert.match(lib, /^checking for gthreads library\.\.\. yes$/m);
