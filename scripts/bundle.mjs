@@ -19,7 +19,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 
 const dist = new URL("../dist/", import.meta.url).pathname;
 const entry = `${dist}cli/main.js`;
-const external = ["better-sqlite3", "tsx", "tsx/*", "esbuild"];
+const external = ["better-sqlite3", "tsx", "tsx/*", "esbuild", "@aws-sdk/*"];
 
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 buildSync({

@@ -3,13 +3,24 @@
  * place, with each running build and its elapsed time. Elsewhere: one plain
  * line per event, for logs and CI.
  */
-import type { Reporter } from "./scheduler.js";
+import type { Reporter, WorkKind } from "./scheduler.js";
 
 export type Verbosity = "quiet" | "normal" | "verbose";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
+
+const ing: Record<WorkKind, string> = {
+  fetch: "fetching",
+  build: "building",
+  substitute: "substituting",
+};
+const ed: Record<WorkKind, string> = {
+  fetch: "fetched",
+  build: "built",
+  substitute: "substituted",
+};
 
 export class ProgressReporter implements Reporter {
   private readonly running = new Map<string, { name: string; kind: string; since: number }>();
@@ -54,14 +65,25 @@ export class ProgressReporter implements Reporter {
     this.statusShown = true;
   }
 
-  plan(toFetch: string[], toBuild: string[]): void {
-    this.total = toFetch.length + toBuild.length;
+  plan(
+    toFetch: string[],
+    toBuild: string[],
+    toSubstitute: { drvPath: string; from: string[] }[] = [],
+  ): void {
+    this.total = toFetch.length + toBuild.length + toSubstitute.length;
     if (this.total === 0) return;
     const list = (what: string, paths: string[]) =>
       paths.length === 0
         ? []
         : [`these ${paths.length} derivations will be ${what}:`, ...paths.map((p) => `  ${p}`)];
-    for (const l of [...list("fetched", toFetch), ...list("built", toBuild)]) this.line(l);
+    const subs =
+      toSubstitute.length === 0
+        ? []
+        : [
+            `these ${toSubstitute.length} derivations' outputs will be substituted:`,
+            ...toSubstitute.map((s) => `  ${s.drvPath} from ${s.from.join(", ")}`),
+          ];
+    for (const l of [...subs, ...list("fetched", toFetch), ...list("built", toBuild)]) this.line(l);
     if (this.live && this.verbosity !== "quiet") {
       this.timer = setInterval(() => {
         this.clearStatus();
@@ -71,9 +93,9 @@ export class ProgressReporter implements Reporter {
     }
   }
 
-  started(drvPath: string, name: string, kind: "fetch" | "build"): void {
+  started(drvPath: string, name: string, kind: WorkKind): void {
     this.running.set(drvPath, { name, kind, since: Date.now() });
-    this.line(`${kind === "fetch" ? "fetching" : "building"} ${drvPath}`);
+    this.line(`${ing[kind]} ${drvPath}`);
   }
 
   waiting(drvPath: string, name: string): void {
@@ -87,9 +109,7 @@ export class ProgressReporter implements Reporter {
     if (error === null) {
       this.done++;
       if (r !== undefined)
-        this.line(
-          `${r.kind === "fetch" ? "fetched" : "built"} ${name} in ${seconds(Date.now() - r.since)}`,
-        );
+        this.line(`${ed[r.kind as WorkKind]} ${name} in ${seconds(Date.now() - r.since)}`);
     } else {
       this.failed++;
       this.line(`failed: ${name}`);

@@ -12,10 +12,19 @@ import type { FileLock } from "../store/lock.js";
 import type { Store } from "../store/store.js";
 import { buildDerivation, inputClosure } from "./builder.js";
 import { hostPackagesMessage, unmetOf } from "./host-requirements.js";
+import { type Origin, originOf } from "./rebuilder.js";
+import { fetchPath, orderHits, type Substituters } from "../cache/substitute.js";
+
+export type WorkKind = "fetch" | "build" | "substitute";
 
 export interface Reporter {
-  plan(toFetch: string[], toBuild: string[]): void;
-  started(drvPath: string, name: string, kind: "fetch" | "build"): void;
+  /** `toSubstitute`: derivations whose outputs come from a binary cache, with the cache. */
+  plan(
+    toFetch: string[],
+    toBuild: string[],
+    toSubstitute?: { drvPath: string; from: string[] }[],
+  ): void;
+  started(drvPath: string, name: string, kind: WorkKind): void;
   waiting(drvPath: string, name: string): void;
   finished(drvPath: string, name: string, error: Error | null): void;
   logLine(drvPath: string, line: string): void;
@@ -29,6 +38,8 @@ export interface RealiseOptions {
   dryRun: boolean;
   reporter: Reporter;
   env?: NodeJS.ProcessEnv;
+  /** Binary caches to substitute from before building; null or absent: build everything. */
+  substituters?: Substituters | null;
 }
 
 export interface RealiseResult {
@@ -38,6 +49,9 @@ export interface RealiseResult {
   skipped: string[];
   toFetch: string[];
   toBuild: string[];
+  toSubstitute: { drvPath: string; from: string[] }[];
+  /** Derivations whose outputs were substituted. */
+  substituted: string[];
 }
 
 export class RealiseError extends XpkgsError {
@@ -49,6 +63,7 @@ interface Node {
   drv: Derivation;
   deps: Set<string>;
   dependents: Set<string>;
+  origin: Origin;
 }
 
 function isFetch(drv: Derivation): boolean {
@@ -96,38 +111,58 @@ export async function realise(
 ): Promise<RealiseResult> {
   const cache = new DerivationCache();
   const nodes = new Map<string, Node>();
-  const visiting = new Set<string>();
-  const visit = (p: string): void => {
-    if (nodes.has(p) || visiting.has(p)) return;
-    const drv = cache.load(p);
-    if (outputsValid(store, drv)) return;
-    visiting.add(p);
-    for (const src of drv.inputSrcs) {
-      if (!store.isValid(src)) {
-        throw new RealiseError(
-          `${p} needs the input source ${src}, which is not in the store. Add it first.`,
-        );
-      }
+  const visits = new Map<string, Promise<void>>();
+  const subs = opts.substituters ?? null;
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const visit = (p: string): Promise<void> => {
+    let v = visits.get(p);
+    if (v === undefined) {
+      v = (async () => {
+        const drv = cache.load(p);
+        const origin = await originOf(store, drv, subs, warn);
+        if (origin.kind === "valid") return;
+        const node: Node = { drvPath: p, drv, deps: new Set(), dependents: new Set(), origin };
+        if (origin.kind === "build") {
+          for (const src of drv.inputSrcs) {
+            if (!store.isValid(src)) {
+              throw new RealiseError(
+                `${p} needs the input source ${src}, which is not in the store. Add it first.`,
+              );
+            }
+          }
+          const inputs = Object.keys(drv.inputDrvs);
+          await Promise.all(inputs.map(visit));
+          for (const input of inputs) if (nodes.has(input)) node.deps.add(input);
+        }
+        nodes.set(p, node);
+      })();
+      visits.set(p, v);
     }
-    const node: Node = { drvPath: p, drv, deps: new Set(), dependents: new Set() };
-    for (const input of Object.keys(drv.inputDrvs)) {
-      visit(input);
-      if (nodes.has(input)) node.deps.add(input);
-    }
-    nodes.set(p, node);
-    visiting.delete(p);
+    return v;
   };
-  for (const t of targets) visit(t);
+  await Promise.all(targets.map(visit));
   for (const n of nodes.values()) for (const d of n.deps) nodes.get(d)!.dependents.add(n.drvPath);
 
-  const toFetch = [...nodes.values()].filter((n) => isFetch(n.drv)).map((n) => n.drvPath);
-  const toBuild = [...nodes.values()].filter((n) => !isFetch(n.drv)).map((n) => n.drvPath);
-  const result: RealiseResult = { built: [], failed: [], skipped: [], toFetch, toBuild };
-  opts.reporter.plan(toFetch, toBuild);
+  const built = [...nodes.values()].filter((n) => n.origin.kind === "build");
+  const toFetch = built.filter((n) => isFetch(n.drv)).map((n) => n.drvPath);
+  const toBuild = built.filter((n) => !isFetch(n.drv)).map((n) => n.drvPath);
+  const toSubstitute = [...nodes.values()].flatMap((n) =>
+    n.origin.kind === "substitute" ? [{ drvPath: n.drvPath, from: n.origin.from }] : [],
+  );
+  const result: RealiseResult = {
+    built: [],
+    failed: [],
+    skipped: [],
+    toFetch,
+    toBuild,
+    toSubstitute,
+    substituted: [],
+  };
+  opts.reporter.plan(toFetch, toBuild, toSubstitute);
   if (opts.dryRun || nodes.size === 0) return result;
   // A missing host tool stops everything before it starts; with keep-going only what needs it.
   if (!opts.keepGoing) {
-    const needing = [...nodes.values()].filter((n) => unmetOf(n.drv, cache.load).length > 0);
+    const needing = built.filter((n) => unmetOf(n.drv, cache.load).length > 0);
     if (needing.length > 0) {
       const unmet = needing.flatMap((n) => unmetOf(n.drv, cache.load));
       const byName = new Map(unmet.map((u) => [u.name, u]));
@@ -161,13 +196,23 @@ export async function realise(
     const runOne = async (p: string): Promise<void> => {
       const node = nodes.get(p)!;
       const name = node.drv.name;
-      const locks: FileLock[] = Object.values(node.drv.outputs)
-        .map((o) => o.path)
-        .sort()
-        .map((o) => store.lockFor(o));
+      // A substitution locks each path as it fetches it (cache/substitute.ts).
+      const locks: FileLock[] =
+        node.origin.kind === "substitute"
+          ? []
+          : Object.values(node.drv.outputs)
+              .map((o) => o.path)
+              .sort()
+              .map((o) => store.lockFor(o));
       try {
         for (const l of locks) await l.acquire(() => opts.reporter.waiting(p, name));
-        if (!outputsValid(store, node.drv)) {
+        if (!outputsValid(store, node.drv) && node.origin.kind === "substitute") {
+          opts.reporter.started(p, name, "substitute");
+          const hits = node.origin.hits;
+          roots.add(hits.keys());
+          for (const path of orderHits(hits)) await fetchPath(store, path, hits.get(path)!);
+          result.substituted.push(p);
+        } else if (!outputsValid(store, node.drv)) {
           const unmet = unmetOf(node.drv, cache.load);
           if (unmet.length > 0) throw hostPackagesMessage(unmet, [name]);
           roots.add(inputClosure(store, node.drv, cache.load));

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addSubstituterOptions, substitutersFor } from "./cache-options.js";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { inspectTree, summaryLine } from "../elf/inspect.js";
@@ -39,8 +40,7 @@ export function outLinkName(base: string, index: number, output: string): string
 }
 
 export function registerBuild(program: Command): void {
-  program
-    .command("build")
+  addSubstituterOptions(program.command("build"))
     .argument(
       "[targets...]",
       "attribute paths (pkgsCross.aarch64-multiplatform.hello) or .drv files in the store",
@@ -60,7 +60,10 @@ export function registerBuild(program: Command): void {
     .option("-j, --jobs <n>", "derivations to build at once", String(availableParallelism()))
     .option("--cores <n>", "NIX_BUILD_CORES for each build (make -j); default: all cores")
     .option("-k, --keep-going", "after a failure, build everything that does not depend on it")
-    .option("-n, --dry-run", "list what would be fetched and built, and build nothing")
+    .option(
+      "-n, --dry-run",
+      "list what would be substituted (from which cache), fetched and built, and do none of it",
+    )
     .option("--check", "rebuild valid outputs and compare them with the registered ones")
     .option("-q, --quiet", "print only the output paths and errors")
     .option("-v, --verbose", "stream build logs")
@@ -106,9 +109,10 @@ export function registerBuild(program: Command): void {
           keepGoing: opts.keepGoing === true,
           dryRun: opts.dryRun === true,
           reporter,
+          substituters: substitutersFor(cmd, store.storeDir),
         });
         if (opts.dryRun === true) {
-          if (result.toFetch.length + result.toBuild.length === 0)
+          if (result.toFetch.length + result.toBuild.length + result.toSubstitute.length === 0)
             process.stderr.write("nothing to build: every output is valid\n");
           return;
         }

@@ -28,6 +28,8 @@ export const commands: Record<string, () => Promise<Register>> = {
   bundle: async () => (await import("./bundle.js")).registerBundle,
   copy: async () => (await import("./copy.js")).registerCopy,
   matrix: async () => (await import("./matrix.js")).registerMatrix,
+  key: async () => (await import("./key.js")).registerKey,
+  serve: async () => (await import("./serve.js")).registerServe,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addSubstituterOptions } from "./cache-options.js";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,11 +14,13 @@ import { XpkgsError } from "../errors.js";
 import type { SmokeTest } from "../pkgs/smoke.js";
 import { shipInput } from "./ship-input.js";
 import { human } from "./table.js";
+import { type CacheCopyOpts, copyFromCache, copyToCache } from "./copy-cache.js";
+import { cacheUrlHelp } from "../cache/backends.js";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-interface CopyOpts {
-  to: string;
+interface CopyOpts extends CacheCopyOpts {
+  to?: string;
   identity?: string;
   option?: string[];
   bin?: string[];
@@ -34,22 +37,39 @@ function isStaticProgram(path: string): boolean {
 }
 
 export function registerCopy(program: Command): void {
-  program
-    .command("copy")
+  addSubstituterOptions(program.command("copy"))
     .description(
-      "Put a program on a device over SSH and prove it runs there. A static program is copied " +
+      "Two jobs, told apart by the URL. With --to ssh://…: put a program on a device over SSH and " +
+        "prove it runs there. With --to or --from a binary cache (" +
+        cacheUrlHelp +
+        "): copy store paths with their closures to or from it, in Nix's binary-cache format, as " +
+        "nix copy does (docs/cache.md).\n\nTo a device: a static program is copied " +
         "as one file; a dynamic one as a bundle (see xpkgs bundle). Before copying, reads the " +
         "device's uname -m and loaders and refuses a program for another architecture (unless " +
         "--force). Uploads under a temporary name, checks every file's sha256 on the device, " +
         "renames into place (modes kept), then runs the smoke test there (meta.smokeTest, else " +
         "--version, else --help). The device needs only sshd and a POSIX shell.\n" +
-        "Example: xpkgs copy pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped --bin readelf --to ssh://root@192.168.1.20/opt/bin",
+        "Examples:\n" +
+        "  xpkgs copy pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped --bin readelf --to ssh://root@192.168.1.20/opt/bin\n" +
+        "  xpkgs copy --to file:///srv/cache --secret-key cache-1.secret ./result\n" +
+        "  xpkgs copy --from http://10.0.0.2:5000 --trusted-public-keys cache-1:… /xpkgs/store/…-hello-2.12.1",
     )
     .argument(
-      "<what>",
-      "an attribute path, an ELF program, a package output folder, or a bundle (folder or .tar.gz)",
+      "<what...>",
+      "an attribute path, an ELF program, a package output folder, or a bundle (folder or .tar.gz); " +
+        "for a cache: store paths, links to them (./result) or attribute paths, one or more",
     )
-    .requiredOption("--to <url>", `where: ${sshUrlHelp} (default folder: the login folder)`)
+    .option(
+      "--to <url>",
+      `where: a device, ${sshUrlHelp} (default folder: the login folder), or a binary cache, ${cacheUrlHelp}`,
+    )
+    .option("--from <url>", `a binary cache to copy store paths from: ${cacheUrlHelp}`)
+    .option(
+      "--secret-key <file>",
+      "sign what is pushed with this key (repeat for more; default: secret-key-files of the config)",
+      collect,
+    )
+    .option("--compression <c>", "NAR compression when pushing: xz (default), zstd or none")
     .option("-i, --identity <key>", "the private key ssh logs in with")
     .option("-o, --option <opt>", "an ssh option, as for ssh -o (repeat for more)", collect)
     .option(
@@ -65,8 +85,27 @@ export function registerCopy(program: Command): void {
     .option("--dry-run", "show the plan; do not connect")
     .option("--timeout <seconds>", "how long to wait for the device to answer", "10")
     .option("-q, --quiet", "no build or upload progress")
-    .action(async (what: string, opts: CopyOpts, cmd: Command) => {
-      const target = parseSshUrl(opts.to);
+    .action(async (whats: string[], opts: CopyOpts, cmd: Command) => {
+      if ((opts.to === undefined) === (opts.from === undefined)) {
+        throw new XpkgsError(
+          "Say where to copy: --to ssh://USER@HOST/DIR (a device), --to CACHE_URL (push to a binary " +
+            "cache) or --from CACHE_URL (fetch from one), exactly one of them.",
+        );
+      }
+      if (opts.from !== undefined) return copyFromCache(cmd, whats, opts);
+      if (!opts.to!.includes("://")) {
+        throw new XpkgsError(
+          `--to ${opts.to} has no scheme. A device is ${sshUrlHelp}; a binary cache is ${cacheUrlHelp}.`,
+        );
+      }
+      if (!opts.to!.startsWith("ssh://")) return copyToCache(cmd, whats, opts);
+      if (whats.length !== 1) {
+        throw new XpkgsError(
+          `Copy one thing to a device at a time (got ${whats.length}: ${whats.join(" ")}).`,
+        );
+      }
+      const what = whats[0]!;
+      const target = parseSshUrl(opts.to!);
       const timeout = Number(opts.timeout);
       if (!Number.isInteger(timeout) || timeout < 1) {
         throw new XpkgsError(`--timeout ${opts.timeout} is not a whole number of seconds ≥ 1.`);

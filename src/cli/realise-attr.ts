@@ -6,12 +6,14 @@ import { writeDerivations } from "../derivation/instantiate.js";
 import type { Package } from "../pkgs/package.js";
 import type { PackageUniverse } from "../pkgs/top-level.js";
 import type { Store } from "../store/store.js";
+import type { Substituters } from "../cache/substitute.js";
 
 export async function ensureBuilt(
   store: Store,
   universe: PackageUniverse,
   pkg: Package,
   quiet: boolean,
+  substituters: Substituters | null = null,
 ): Promise<void> {
   if (store.isValid(pkg.out)) return;
   writeDerivations(store, universe.graph.closure(pkg.drvPath), universe.graph);
@@ -23,6 +25,7 @@ export async function ensureBuilt(
     keepGoing: false,
     dryRun: false,
     reporter,
+    substituters,
   });
   const failed = result.failed[0];
   if (failed !== undefined) throw failed.error;

@@ -10,6 +10,7 @@ import { buildMachinePlatform } from "../systems/elaborate.js";
 import { qemuUserPackage } from "../systems/emulator.js";
 import { programRunner } from "../toolchains/runner.js";
 import { ensureBuilt } from "./realise-attr.js";
+import { addSubstituterOptions, substitutersFor } from "./cache-options.js";
 import { openUniverse } from "./universe.js";
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -28,8 +29,7 @@ function writeWrappers(out: string, runner: string[]): string {
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command("run")
+  addSubstituterOptions(program.command("run"))
     .description(
       "Build an attribute if needed, then run its main program (meta.mainProgram, or --bin) with " +
         "the arguments after --: natively when this machine runs the host platform's programs, " +
@@ -83,7 +83,13 @@ export function registerRun(program: Command): void {
                 `and that is not installed. Install it: apt-get install ${qemuUserPackage}`,
             );
           }
-          await ensureBuilt(store, universe, pkg, opts.quiet === true);
+          await ensureBuilt(
+            store,
+            universe,
+            pkg,
+            opts.quiet === true,
+            substitutersFor(cmd, store.storeDir),
+          );
           out = pkg.out;
           if (opts.shell === true) {
             wrappers = writeWrappers(out, runner);

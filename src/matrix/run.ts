@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { arch, availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BuildError, logPathOf } from "../build/builder.js";
-import { type RealiseResult, type Reporter, realise } from "../build/scheduler.js";
+import { type RealiseResult, type Reporter, type WorkKind, realise } from "../build/scheduler.js";
 import type { FinalDerivation } from "../derivation/graph.js";
 import { writeDerivations } from "../derivation/instantiate.js";
 import { judgeCell, mainProgramFacts } from "../pkgs/collection.js";
@@ -94,7 +94,15 @@ export function planInMemory(
     (d.drv.builder === "builtin:fetchurl" ? toFetch : toBuild).push(p);
   };
   for (const t of targets) visit(t);
-  return { built: [], failed: [], skipped: [], toFetch, toBuild };
+  return {
+    built: [],
+    failed: [],
+    skipped: [],
+    toFetch,
+    toBuild,
+    toSubstitute: [],
+    substituted: [],
+  };
 }
 
 /** Passes every event on, and times each derivation's build. */
@@ -102,10 +110,14 @@ class TimingReporter implements Reporter {
   readonly seconds = new Map<string, number>();
   private readonly since = new Map<string, number>();
   constructor(private readonly inner: Reporter) {}
-  plan(toFetch: string[], toBuild: string[]): void {
-    this.inner.plan(toFetch, toBuild);
+  plan(
+    toFetch: string[],
+    toBuild: string[],
+    toSubstitute?: { drvPath: string; from: string[] }[],
+  ): void {
+    this.inner.plan(toFetch, toBuild, toSubstitute);
   }
-  started(drvPath: string, name: string, kind: "fetch" | "build"): void {
+  started(drvPath: string, name: string, kind: WorkKind): void {
     this.since.set(drvPath, Date.now());
     this.inner.started(drvPath, name, kind);
   }

@@ -17,7 +17,11 @@ export interface PathInfo {
   registrationTime: number;
   /** Content address of fixed outputs (`fixed:r:sha256:…`), when known. */
   ca: string | null;
+  /** Signatures (`name:base64`) the path came with from a cache, or was given. */
+  sigs: string[];
 }
+
+export type NewPathInfo = Omit<PathInfo, "registrationTime" | "sigs"> & { sigs?: string[] };
 
 const schema = `
 CREATE TABLE IF NOT EXISTS ValidPaths (
@@ -27,7 +31,8 @@ CREATE TABLE IF NOT EXISTS ValidPaths (
   narSize          INTEGER NOT NULL,
   deriver          TEXT,
   registrationTime INTEGER NOT NULL,
-  ca               TEXT
+  ca               TEXT,
+  sigs             TEXT
 );
 CREATE TABLE IF NOT EXISTS Refs (
   referrer  INTEGER NOT NULL REFERENCES ValidPaths(id) ON DELETE CASCADE,
@@ -55,6 +60,10 @@ export class StoreDb {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
     this.db.exec(schema);
+    // Stores made before signatures were kept.
+    const cols = this.db.pragma("table_info(ValidPaths)") as { name: string }[];
+    if (!cols.some((c) => c.name === "sigs"))
+      this.db.exec("ALTER TABLE ValidPaths ADD COLUMN sigs TEXT");
     this.stmts = {
       get: this.db.prepare<
         [string],
@@ -66,6 +75,7 @@ export class StoreDb {
           deriver: string | null;
           registrationTime: number;
           ca: string | null;
+          sigs: string | null;
         }
       >("SELECT * FROM ValidPaths WHERE path = ?"),
       refs: this.db.prepare<[number], { path: string }>(
@@ -75,7 +85,7 @@ export class StoreDb {
         "SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.referrer JOIN ValidPaths t ON t.id = r.reference WHERE t.path = ?",
       ),
       insert: this.db.prepare(
-        "INSERT INTO ValidPaths (path, narHash, narSize, deriver, registrationTime, ca) VALUES (?, ?, ?, ?, ?, ?) " +
+        "INSERT INTO ValidPaths (path, narHash, narSize, deriver, registrationTime, ca, sigs) VALUES (?, ?, ?, ?, ?, ?, ?) " +
           "ON CONFLICT(path) DO UPDATE SET narHash = excluded.narHash, narSize = excluded.narSize",
       ),
       idOf: this.db.prepare<[string], { id: number }>("SELECT id FROM ValidPaths WHERE path = ?"),
@@ -85,6 +95,9 @@ export class StoreDb {
       ),
       all: this.db.prepare<[], { path: string }>("SELECT path FROM ValidPaths ORDER BY path"),
       delete: this.db.prepare("DELETE FROM ValidPaths WHERE path = ?"),
+      byPrefix: this.db.prepare<[string, string], { path: string }>(
+        "SELECT path FROM ValidPaths WHERE path >= ? AND path < ? LIMIT 1",
+      ),
     };
   }
 
@@ -106,12 +119,20 @@ export class StoreDb {
       deriver: row.deriver,
       registrationTime: row.registrationTime,
       ca: row.ca,
+      sigs: row.sigs === null || row.sigs === "" ? [] : row.sigs.split(" "),
       references: this.stmts.refs.all(row.id).map((r) => r.path),
     };
   }
 
   referrers(path: string): string[] {
     return this.stmts.referrers.all(path).map((r) => r.path);
+  }
+
+  /** The valid path whose base name starts with `hashPart`, or null. */
+  pathByHashPart(storeDir: string, hashPart: string): string | null {
+    const prefix = `${storeDir}/${hashPart}-`;
+    // "-" + 1 is ".": every path with the prefix sorts between the two.
+    return this.stmts.byPrefix.get(prefix, `${storeDir}/${hashPart}.`)?.path ?? null;
   }
 
   allValidPaths(): string[] {
@@ -123,13 +144,21 @@ export class StoreDb {
    * be among `infos` (a path may refer to itself).
    */
   register(
-    infos: Omit<PathInfo, "registrationTime">[],
+    infos: NewPathInfo[],
     drvOutputs?: { drvPath: string; outputs: Record<string, string> },
   ): void {
     const now = Math.floor(Date.now() / 1000);
     this.db.transaction(() => {
       for (const i of infos)
-        this.stmts.insert.run(i.path, i.narHash, i.narSize, i.deriver, now, i.ca);
+        this.stmts.insert.run(
+          i.path,
+          i.narHash,
+          i.narSize,
+          i.deriver,
+          now,
+          i.ca,
+          (i.sigs ?? []).join(" "),
+        );
       for (const i of infos) {
         const id = this.stmts.idOf.get(i.path)!.id;
         for (const ref of i.references) {

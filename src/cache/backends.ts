@@ -1,0 +1,315 @@
+/**
+ * Where a binary cache's files live: a directory (`file:///dir`), an HTTP
+ * server (`http(s)://host/prefix`: GET reads, PUT writes, as Nix's HTTP
+ * store does) or an S3 bucket (`s3://bucket?endpoint=…&region=…`). Each
+ * write is of one whole object: a reader sees it complete or not at all.
+ */
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+} from "node:fs";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { XpkgsError } from "../errors.js";
+
+export class CacheUrlError extends XpkgsError {
+  override name = "CacheUrlError";
+}
+
+/** The cache could not be reached at all (as opposed to: it answered "no"). */
+export class CacheUnreachableError extends XpkgsError {
+  override name = "CacheUnreachableError";
+}
+
+export interface CacheBackend {
+  /** The URL as the user gave it, without secrets. */
+  readonly url: string;
+  /** The query parameters of the URL (compression, secret-key, priority…). */
+  readonly params: URLSearchParams;
+  read(key: string): Promise<Buffer | null>;
+  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null>;
+  exists(key: string): Promise<boolean>;
+  /** Store one object, from a file or bytes, all or nothing. */
+  write(
+    key: string,
+    body: { file: string } | { bytes: Buffer },
+    contentType: string,
+  ): Promise<void>;
+}
+
+export const cacheUrlHelp =
+  "file:///DIR, http(s)://HOST[:PORT]/PREFIX or s3://BUCKET?endpoint=URL&region=REGION";
+
+export function openCache(url: string): CacheBackend {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CacheUrlError(`'${url}' is not a cache URL. Give ${cacheUrlHelp}.`);
+  }
+  if (u.protocol === "file:")
+    return new FileCache(url, decodeURIComponent(u.pathname), u.searchParams);
+  if (u.protocol === "http:" || u.protocol === "https:") return new HttpCache(url, u);
+  if (u.protocol === "s3:") return new S3Cache(url, u);
+  if (u.protocol === "ssh:") {
+    throw new CacheUrlError(
+      `${url} is a device (ssh://), not a binary cache. 'xpkgs copy --to ssh://…' puts a program on a ` +
+        `device; a cache is ${cacheUrlHelp}.`,
+    );
+  }
+  throw new CacheUrlError(
+    `'${url}' has the scheme ${u.protocol} that xpkgs does not speak. Give ${cacheUrlHelp}.`,
+  );
+}
+
+class FileCache implements CacheBackend {
+  constructor(
+    readonly url: string,
+    private readonly dir: string,
+    readonly params: URLSearchParams,
+  ) {
+    if (dir === "" || dir === "/") throw new CacheUrlError(`${url} names no directory.`);
+  }
+  private at(key: string): string {
+    return join(this.dir, key);
+  }
+  read(key: string): Promise<Buffer | null> {
+    try {
+      return Promise.resolve(readFileSync(this.at(key)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        if (!existsSync(this.dir))
+          return Promise.reject(
+            new CacheUnreachableError(`${this.url}: the directory ${this.dir} does not exist.`),
+          );
+        return Promise.resolve(null);
+      }
+      return Promise.reject(e);
+    }
+  }
+  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    const f = this.at(key);
+    if (!existsSync(f)) return Promise.resolve(null);
+    return Promise.resolve(createReadStream(f, { highWaterMark: 1 << 20 }));
+  }
+  exists(key: string): Promise<boolean> {
+    return Promise.resolve(existsSync(this.at(key)));
+  }
+  write(key: string, body: { file: string } | { bytes: Buffer }): Promise<void> {
+    const f = this.at(key);
+    mkdirSync(dirname(f), { recursive: true });
+    const tmp = join(dirname(f), `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+    try {
+      if ("file" in body) copyFileSync(body.file, tmp);
+      else writeFileSync(tmp, body.bytes);
+      renameSync(tmp, f);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new XpkgsError(`Could not write ${f}: ${(e as Error).message}.`);
+    }
+    return Promise.resolve();
+  }
+}
+
+function unreachable(url: string, e: Error): CacheUnreachableError {
+  return new CacheUnreachableError(`${url} cannot be reached: ${e.message}.`);
+}
+
+class HttpCache implements CacheBackend {
+  readonly params: URLSearchParams;
+  private readonly base: URL;
+  constructor(
+    readonly url: string,
+    u: URL,
+  ) {
+    this.params = u.searchParams;
+    this.base = new URL(u.href.split("?")[0]!.replace(/\/*$/, "/"));
+  }
+
+  private send(
+    method: string,
+    key: string,
+    body?: { file: string } | { bytes: Buffer },
+    contentType?: string,
+  ): Promise<IncomingMessage> {
+    const target = new URL(key, this.base);
+    const req = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, {
+      method,
+      timeout: 30_000,
+      headers:
+        body === undefined
+          ? {}
+          : {
+              "content-type": contentType ?? "application/octet-stream",
+              "content-length": "file" in body ? statSync(body.file).size : body.bytes.length,
+            },
+    });
+    return new Promise((resolve, reject) => {
+      req.on("response", resolve);
+      req.on("timeout", () => req.destroy(new Error("no answer in 30 s")));
+      req.on("error", (e) => reject(unreachable(this.url, e)));
+      if (body === undefined) req.end();
+      else if ("file" in body) createReadStream(body.file).on("error", reject).pipe(req);
+      else req.end(body.bytes);
+    });
+  }
+
+  private static drain(res: IncomingMessage): void {
+    res.resume();
+  }
+
+  private async get(key: string): Promise<IncomingMessage | null> {
+    const res = await this.send("GET", key);
+    if (res.statusCode === 200) return res;
+    HttpCache.drain(res);
+    if (res.statusCode === 404 || res.statusCode === 403 || res.statusCode === 410) return null;
+    throw new CacheUnreachableError(`${this.url} answered GET ${key} with HTTP ${res.statusCode}.`);
+  }
+
+  async read(key: string): Promise<Buffer | null> {
+    const res = await this.get(key);
+    if (res === null) return null;
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  }
+  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    return this.get(key);
+  }
+  async exists(key: string): Promise<boolean> {
+    const res = await this.send("HEAD", key);
+    HttpCache.drain(res);
+    if (res.statusCode === 200) return true;
+    if (res.statusCode === 404 || res.statusCode === 403 || res.statusCode === 410) return false;
+    throw new CacheUnreachableError(
+      `${this.url} answered HEAD ${key} with HTTP ${res.statusCode}.`,
+    );
+  }
+  async write(
+    key: string,
+    body: { file: string } | { bytes: Buffer },
+    contentType: string,
+  ): Promise<void> {
+    const res = await this.send("PUT", key, body, contentType);
+    HttpCache.drain(res);
+    const code = res.statusCode ?? 0;
+    if (code < 200 || code >= 300) {
+      throw new XpkgsError(
+        `${this.url} refused PUT ${key} with HTTP ${code}. Is it a writable cache (not xpkgs serve, which is read-only)?`,
+      );
+    }
+  }
+}
+
+type S3Module = typeof import("@aws-sdk/client-s3");
+
+class S3Cache implements CacheBackend {
+  readonly params: URLSearchParams;
+  private readonly bucket: string;
+  private client: Promise<{ s3: S3Module; c: InstanceType<S3Module["S3Client"]> }> | null = null;
+
+  constructor(
+    readonly url: string,
+    u: URL,
+  ) {
+    this.params = u.searchParams;
+    this.bucket = u.hostname;
+    if (this.bucket === "")
+      throw new CacheUrlError(`${url} names no bucket: s3://BUCKET?endpoint=…&region=….`);
+  }
+
+  private open() {
+    this.client ??= (async () => {
+      const s3 = await import("@aws-sdk/client-s3");
+      const endpoint = this.params.get("endpoint");
+      const scheme = this.params.get("scheme") ?? "https";
+      const c = new s3.S3Client({
+        region: this.params.get("region") ?? process.env.AWS_REGION ?? "us-east-1",
+        ...(endpoint !== null
+          ? {
+              endpoint: /^[a-z]+:\/\//.test(endpoint) ? endpoint : `${scheme}://${endpoint}`,
+              forcePathStyle: true,
+            }
+          : {}),
+        // Checksums only where S3 requires them: servers other than AWS (Swift's s3api,
+        // older MinIO) do not speak the newer aws-chunked trailers.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+        maxAttempts: 2,
+      });
+      return { s3, c };
+    })();
+    return this.client;
+  }
+
+  private async call<T>(
+    what: string,
+    f: (m: S3Module, c: InstanceType<S3Module["S3Client"]>) => Promise<T>,
+  ): Promise<T | null> {
+    const { s3, c } = await this.open();
+    try {
+      return await f(s3, c);
+    } catch (e) {
+      const err = e as {
+        name?: string;
+        $metadata?: { httpStatusCode?: number };
+        code?: string;
+        message: string;
+      };
+      const status = err.$metadata?.httpStatusCode;
+      if (err.name === "NoSuchKey" || err.name === "NotFound" || status === 404) return null;
+      if (status === undefined) throw unreachable(this.url, e as Error);
+      throw new XpkgsError(
+        `${this.url}: ${what} failed with HTTP ${status} (${err.name ?? "error"}): ${err.message}`,
+      );
+    }
+  }
+
+  async read(key: string): Promise<Buffer | null> {
+    const s = await this.readStream(key);
+    if (s === null) return null;
+    const chunks: Uint8Array[] = [];
+    for await (const c of s) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    return this.call(`GET ${key}`, async (m, c) => {
+      const r = await c.send(new m.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return r.Body as unknown as AsyncIterable<Uint8Array>;
+    });
+  }
+  async exists(key: string): Promise<boolean> {
+    const r = await this.call(`HEAD ${key}`, async (m, c) => {
+      await c.send(new m.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    });
+    return r === true;
+  }
+  async write(
+    key: string,
+    body: { file: string } | { bytes: Buffer },
+    contentType: string,
+  ): Promise<void> {
+    await this.call(`PUT ${key}`, async (m, c) => {
+      await c.send(
+        new m.PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: "file" in body ? createReadStream(body.file) : body.bytes,
+          ContentLength: "file" in body ? statSync(body.file).size : body.bytes.length,
+          ContentType: contentType,
+        }),
+      );
+      return true;
+    });
+  }
+}

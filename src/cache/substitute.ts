@@ -1,0 +1,330 @@
+/**
+ * Substituting store paths from binary caches: find a path's narinfo in the
+ * caches in priority order, trust it only with a good signature, download,
+ * check every hash and size, unpack under a temporary name and register it
+ * atomically, references first. A cache that cannot be reached is skipped
+ * with one warning; a path a cache lacks is asked again next time (no
+ * negative cache).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, renameSync } from "node:fs";
+import { XpkgsError } from "../errors.js";
+import { nix32Encode } from "../store/nix32.js";
+import { type Store, canonicalise, removeTree, tempPathIn } from "../store/store.js";
+import { parseStorePath } from "../store/store-path.js";
+import { type CacheBackend, CacheUnreachableError, openCache } from "./backends.js";
+import { decompress } from "./compression.js";
+import { unpackNar } from "./nar-unpack.js";
+import { type NarInfo, parseCacheInfo, parseNarInfo } from "./narinfo.js";
+import { type PublicKey, fingerprint, parsePublicKey, validSignatures } from "./signing.js";
+import type { CacheSettings } from "./config.js";
+
+export class SubstituteError extends XpkgsError {
+  override name = "SubstituteError";
+}
+
+export interface Hit {
+  cache: CacheBackend;
+  info: NarInfo;
+}
+
+export interface SubstituteProgress {
+  started(path: string, cacheUrl: string, fileSize: number | null): void;
+  finished(path: string, bytes: number, ms: number): void;
+}
+
+interface Cache {
+  backend: CacheBackend;
+  priority: number;
+  down: boolean;
+}
+
+export class Substituters {
+  private caches: Cache[] | null = null;
+  /** Why the last lookup of a path found nothing usable, per path. */
+  readonly refusals = new Map<string, string[]>();
+
+  constructor(
+    private readonly urls: string[],
+    readonly trusted: PublicKey[],
+    private readonly requireSigs: boolean,
+    private readonly storeDir: string,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  static fromSettings(
+    s: CacheSettings,
+    storeDir: string,
+    warn: (line: string) => void,
+  ): Substituters | null {
+    if (s.substituters.length === 0) return null;
+    const keys = s.trustedPublicKeys.map((k, i) =>
+      parsePublicKey(k, `number ${i + 1} of trusted-public-keys`),
+    );
+    return new Substituters(s.substituters, keys, s.requireSigs, storeDir, warn);
+  }
+
+  get urlList(): string[] {
+    return this.urls;
+  }
+
+  private markDown(c: Cache, e: Error): void {
+    if (c.down) return;
+    c.down = true;
+    this.warn(`warning: skipping the substituter ${c.backend.url}: ${e.message}`);
+  }
+
+  private async open(): Promise<Cache[]> {
+    if (this.caches !== null) return this.caches;
+    const caches = this.urls.map((u) => ({ backend: openCache(u), priority: 50, down: false }));
+    await Promise.all(
+      caches.map(async (c) => {
+        let text: Buffer | null;
+        try {
+          text = await c.backend.read("nix-cache-info");
+        } catch (e) {
+          if (e instanceof CacheUnreachableError) return this.markDown(c, e);
+          throw e;
+        }
+        if (text === null) {
+          return this.markDown(
+            c,
+            new Error("it has no nix-cache-info, so it is not a binary cache"),
+          );
+        }
+        const info = parseCacheInfo(text.toString("utf8"), c.backend.url);
+        if (info.storeDir !== this.storeDir) {
+          throw new SubstituteError(
+            `The substituter ${c.backend.url} holds paths of the store ${info.storeDir}, and this store is ` +
+              `${this.storeDir}. Remove it from the substituters, or set XPKGS_STORE_DIR=${info.storeDir}.`,
+          );
+        }
+        const p = Number(c.backend.params.get("priority") ?? info.priority);
+        c.priority = Number.isFinite(p) ? p : info.priority;
+      }),
+    );
+    this.caches = caches.sort((a, b) => a.priority - b.priority);
+    return this.caches;
+  }
+
+  private refuse(path: string, why: string): void {
+    const list = this.refusals.get(path) ?? [];
+    list.push(why);
+    this.refusals.set(path, list);
+  }
+
+  /** The first cache, in priority order, with a trustworthy narinfo for `path`. */
+  async lookup(path: string): Promise<Hit | null> {
+    const { hashPart } = parseStorePath(path, this.storeDir);
+    this.refusals.delete(path);
+    for (const c of await this.open()) {
+      if (c.down) continue;
+      let text: Buffer | null;
+      try {
+        text = await c.backend.read(`${hashPart}.narinfo`);
+      } catch (e) {
+        if (e instanceof CacheUnreachableError) {
+          this.markDown(c, e);
+          continue;
+        }
+        throw e;
+      }
+      if (text === null) continue;
+      const where = `${c.backend.url}/${hashPart}.narinfo`;
+      let info: NarInfo;
+      try {
+        info = parseNarInfo(text.toString("utf8"), this.storeDir, where);
+      } catch (e) {
+        this.refuse(path, (e as Error).message);
+        continue;
+      }
+      if (info.storePath !== path) {
+        this.refuse(path, `${where} is for ${info.storePath}, not for ${path}.`);
+        continue;
+      }
+      if (this.requireSigs) {
+        const fp = fingerprint(info.storePath, info.narHash, info.narSize, info.references);
+        if (validSignatures(fp, info.sigs, this.trusted).length === 0) {
+          this.refuse(
+            path,
+            info.sigs.length === 0
+              ? `${where} is not signed. Sign the cache, or turn require-sigs off if you trust it anyway.`
+              : `${where} has no valid signature by a trusted key (signed by ` +
+                  `${info.sigs.map((s) => s.split(":")[0]).join(", ")}; trusted: ` +
+                  `${this.trusted.map((k) => k.name).join(", ") || "none"}). Add its public key to ` +
+                  `trusted-public-keys if you trust it.`,
+          );
+          continue;
+        }
+      }
+      return { cache: c.backend, info };
+    }
+    return null;
+  }
+
+  /**
+   * The hits for `paths` and every reference they need that is not valid
+   * here, or the paths that no cache can provide (with the reasons).
+   */
+  async closure(
+    store: Store,
+    paths: string[],
+  ): Promise<{ hits: Map<string, Hit>; missing: string[] }> {
+    const hits = new Map<string, Hit>();
+    const missing: string[] = [];
+    const seen = new Set<string>();
+    let frontier = paths.filter((p) => !store.isValid(p));
+    while (frontier.length > 0) {
+      for (const p of frontier) seen.add(p);
+      const found = await Promise.all(frontier.map((p) => this.lookup(p)));
+      const next: string[] = [];
+      frontier.forEach((p, i) => {
+        const h = found[i]!;
+        if (h === null) return void missing.push(p);
+        hits.set(p, h);
+        for (const r of h.info.references) if (!seen.has(r) && !store.isValid(r)) next.push(r);
+      });
+      frontier = [...new Set(next)];
+    }
+    return { hits, missing };
+  }
+
+  /** Why `path` could not be substituted, as one paragraph. */
+  explain(path: string): string {
+    const why = this.refusals.get(path) ?? [];
+    const urls = this.urls.join(", ");
+    return why.length > 0 ? why.join(" ") : `No substituter (${urls}) has ${path}.`;
+  }
+}
+
+/**
+ * Substitute the closure of `paths`. Throws, registering nothing more, when
+ * some path cannot be had; paths fetched before that stay (they are whole).
+ */
+export async function substitutePaths(
+  store: Store,
+  subs: Substituters,
+  paths: string[],
+  progress?: SubstituteProgress,
+): Promise<string[]> {
+  const { hits, missing } = await subs.closure(store, paths);
+  if (missing.length > 0) {
+    throw new SubstituteError(
+      `Cannot substitute ${paths.join(", ")}: ${missing.map((m) => subs.explain(m)).join(" ")}`,
+    );
+  }
+  const fetched: string[] = [];
+  for (const p of orderHits(hits)) {
+    if (await fetchPath(store, p, hits.get(p)!, progress)) fetched.push(p);
+  }
+  return fetched;
+}
+
+/** References before referrers. */
+export function orderHits(hits: Map<string, Hit>): string[] {
+  const out: string[] = [];
+  const done = new Set<string>();
+  const visit = (p: string) => {
+    if (done.has(p)) return;
+    done.add(p);
+    for (const r of hits.get(p)!.info.references) if (r !== p && hits.has(r)) visit(r);
+    out.push(p);
+  };
+  for (const p of [...hits.keys()].sort()) visit(p);
+  return out;
+}
+
+/** Fetch, check and register one path whose references are valid. False when it already was. */
+export async function fetchPath(
+  store: Store,
+  path: string,
+  hit: Hit,
+  progress?: SubstituteProgress,
+): Promise<boolean> {
+  const { info, cache } = hit;
+  const lock = store.lockFor(path);
+  await lock.acquire(() => {});
+  const tmp = tempPathIn(store.storeDir, parseStorePath(path, store.storeDir).name);
+  try {
+    if (store.isValid(path)) return false;
+    for (const r of info.references) {
+      if (r !== path && !store.isValid(r)) {
+        throw new SubstituteError(
+          `Cannot substitute ${path}: its reference ${r} is not in the store, and no substituter provided it.`,
+        );
+      }
+    }
+    const start = Date.now();
+    progress?.started(path, cache.url, info.fileSize);
+    const body = await cache.readStream(info.url);
+    if (body === null) {
+      throw new SubstituteError(
+        `${cache.url} has the narinfo of ${path} but not its NAR ${info.url}.`,
+      );
+    }
+    const fileHash = createHash("sha256");
+    let fileSize = 0;
+    const limit = info.fileSize;
+    const counted = async function* () {
+      for await (const chunk of body) {
+        fileSize += chunk.length;
+        if (limit !== null && fileSize > limit) {
+          throw new SubstituteError(
+            `${cache.url}/${info.url} is larger than the ${limit} bytes its narinfo declares (FileSize).`,
+          );
+        }
+        fileHash.update(chunk);
+        yield chunk;
+      }
+    };
+    const what = `The NAR of ${path} from ${cache.url}`;
+    const nar = await unpackNar(decompress(counted(), info.compression), tmp, {
+      maxSize: info.narSize,
+      what,
+    });
+    const gotFile = `sha256:${nix32Encode(fileHash.digest())}`;
+    if (info.fileSize !== null && fileSize !== info.fileSize) {
+      throw new SubstituteError(
+        `${cache.url}/${info.url} has ${fileSize} bytes; its narinfo declares ${info.fileSize} (FileSize).`,
+      );
+    }
+    if (info.fileHash !== null && gotFile !== info.fileHash) {
+      throw new SubstituteError(
+        `${cache.url}/${info.url} hashes to ${gotFile}; its narinfo declares ${info.fileHash} (FileHash).`,
+      );
+    }
+    const gotNar = `sha256:${nix32Encode(nar.sha256)}`;
+    if (nar.size !== info.narSize) {
+      throw new SubstituteError(
+        `${what} has ${nar.size} bytes; its narinfo declares ${info.narSize} (NarSize).`,
+      );
+    }
+    if (gotNar !== info.narHash) {
+      throw new SubstituteError(
+        `${what} hashes to ${gotNar}; its narinfo declares ${info.narHash} (NarHash).`,
+      );
+    }
+    canonicalise(tmp);
+    if (existsSync(path)) removeTree(path); // unregistered debris of a crash
+    renameSync(tmp, path);
+    store.db.register([
+      {
+        path,
+        narHash: info.narHash,
+        narSize: info.narSize,
+        references: info.references,
+        deriver: info.deriver,
+        ca: info.ca,
+        sigs: info.sigs,
+      },
+    ]);
+    progress?.finished(path, fileSize, Date.now() - start);
+    return true;
+  } catch (e) {
+    removeTree(tmp);
+    if (!store.isValid(path) && existsSync(path)) removeTree(path);
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
