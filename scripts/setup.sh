@@ -19,10 +19,12 @@ cd "$(dirname "$0")/.."
 # config.sub…), and the host tools the collection's recipes declare (cmake, meson, bison…).
 # openssh-client: `xpkgs copy`; openssh-server and iproute2: its tests run sshd in a
 # network namespace of their own. chromium: the matrix test opens its HTML page headless.
+# python3-swift and memcached: the binary-cache test runs a real S3 server (OpenStack Swift
+# with s3api) on loopback; zstd: NARs compressed as Nix's compression=zstd.
 apt_packages=(bubblewrap nix-bin qemu-user-static gcc g++ libc6-dev make xz-utils bzip2 zstd unzip file
   binutils patchelf autoconf automake patch hostname debianutils util-linux autotools-dev
   cmake meson ninja-build pkgconf bison flex m4 gperf tcl libtool libtool-bin autopoint gettext perl python3
-  openssh-client openssh-server iproute2 chromium gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  openssh-client openssh-server iproute2 chromium python3-swift memcached gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
   libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf libc6-dev-armhf-cross
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-s390x-linux-gnu g++-s390x-linux-gnu
   libc6-dev-s390x-cross libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)
