@@ -13,8 +13,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { makeTestStore, shellDerivation, type TestStore } from "../build/testing.js";
-import { runCli, runCliAsync } from "../cli/testing.js";
+import type { TestStore } from "../build/testing.js";
+import { buildSamplePair } from "./testing/sample.js";
+import { runCli } from "../cli/testing.js";
 import { StoreDb } from "../store/db.js";
 import { generateKeyPair, parseSecretKey } from "./signing.js";
 import { parseNarInfo } from "./narinfo.js";
@@ -35,23 +36,8 @@ describe("binary cache, with Nix as the oracle", { skip: skip ?? false }, () => 
   let drvJson: string;
 
   before(async () => {
-    t = makeTestStore();
+    ({ t, lib, app } = await buildSamplePair("cache"));
     root = t.root;
-    lib = t.add(
-      shellDerivation(
-        "cachelib",
-        `mkdir -p $out/lib; echo hello > $out/lib/data; ln -s data $out/lib/link; head -c 300000 /dev/zero > $out/lib/zeros`,
-      ),
-    );
-    app = t.add(
-      shellDerivation(
-        "cacheapp",
-        `mkdir -p $out/bin; printf '#!/bin/sh\\ncat %s/lib/data\\n' "$lib" > $out/bin/app; chmod +x $out/bin/app`,
-        { inputs: { lib } },
-      ),
-    );
-    const r = await runCliAsync(["build", "--no-out-link", app.drvPath], t.env);
-    assert.equal(r.status, 0, r.stderr);
     secretFile = join(root, "xpkgs-test-1.secret");
     writeFileSync(secretFile, key.secret);
     cacheDir = join(root, "cache-xz");

@@ -5,7 +5,7 @@
  * namespace of its own where an empty folder is bound over the store dir.
  * Needs root (unshare -m) and nix.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { cliPath, type CliResult } from "../../cli/testing.js";
@@ -17,12 +17,33 @@ export function nixAvailable(): string | null {
   return null;
 }
 
+const nixFlags = [
+  "--extra-experimental-features",
+  "nix-command",
+  "--option",
+  "build-users-group",
+  "",
+];
+
+function collect(child: ChildProcess): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
 export interface NixClient {
   env: NodeJS.ProcessEnv;
   /** `local?…` URL of a Nix store of its own with our store dir. */
   localStore: string;
   realDir: string;
   run(args: string[]): CliResult;
+  /** As run, without blocking this process (for a server in it). */
+  runAsync(args: string[]): Promise<CliResult>;
 }
 
 export function nixClient(root: string, storeDir: string): NixClient {
@@ -44,19 +65,13 @@ export function nixClient(root: string, storeDir: string): NixClient {
     localStore,
     realDir,
     run(args) {
-      const r = spawnSync(
-        "nix",
-        [
-          "--extra-experimental-features",
-          "nix-command",
-          "--option",
-          "build-users-group",
-          "",
-          ...args,
-        ],
-        { env, encoding: "utf8" },
-      );
+      const r = spawnSync("nix", [...nixFlags, ...args], { env, encoding: "utf8" });
       return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    runAsync(args) {
+      return collect(
+        spawn("nix", [...nixFlags, ...args], { env, stdio: ["ignore", "pipe", "pipe"] }),
+      );
     },
   };
 }
@@ -96,18 +111,12 @@ export function freshClient(root: string, storeDir: string, prefix: string[] = [
         cliPath,
         ...args,
       ];
-      return new Promise((resolve, reject) => {
-        const child = spawn(argv[0]!, argv.slice(1), {
+      return collect(
+        spawn(argv[0]!, argv.slice(1), {
           env: { ...process.env, ...env, ...extraEnv },
           stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
-      });
+        }),
+      );
     },
   };
 }
