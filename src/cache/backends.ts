@@ -229,6 +229,9 @@ class S3Cache implements CacheBackend {
 
   private open() {
     this.client ??= (async () => {
+      // The SDK warns on Node 20 that its releases after January 2027 need Node 22; the
+      // version is pinned in package.json, so the warning only confuses a user.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
       const s3 = await import("@aws-sdk/client-s3");
       const endpoint = this.params.get("endpoint");
       const scheme = this.params.get("scheme") ?? "https";
