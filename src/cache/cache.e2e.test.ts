@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TestStore } from "../build/testing.js";
 import { buildSamplePair } from "./testing/sample.js";
-import { runCli } from "../cli/testing.js";
+import { runCli, runCliAsync } from "../cli/testing.js";
+import { startPutServer } from "./testing/put-server.js";
 import { StoreDb } from "../store/db.js";
 import { generateKeyPair, parseSecretKey } from "./signing.js";
 import { parseNarInfo } from "./narinfo.js";
@@ -284,5 +285,54 @@ describe("binary cache, with Nix as the oracle", { skip: skip ?? false }, () => 
     assert.equal(r.stderr.match(/warning: skipping the substituter file:/g)?.length, 1);
     assert.equal(r.stderr.match(/warning: skipping the substituter http:/g)?.length, 1);
     assert.match(r.stderr, /built cacheapp/);
+  });
+
+  it("pushes to and substitutes from http:// (PUT to write, GET to read), with the config file's settings", async () => {
+    const server = await startPutServer(join(root, "http-cache"));
+    try {
+      const push = await runCliAsync(
+        ["copy", "--to", server.url, "--secret-key", secretFile, "--compression", "zstd", app.out],
+        t.env,
+      );
+      assert.equal(push.status, 0, push.stderr);
+      assert.match(push.stdout, /pushed 2 paths/);
+      // NARs first, each narinfo after its NAR, nix-cache-info before all.
+      const order = server.puts;
+      assert.equal(order[0], "nix-cache-info");
+      for (const [i, p] of order.entries()) {
+        if (p.endsWith(".narinfo"))
+          assert.ok(
+            order.slice(0, i).some((q) => q.startsWith("nar/")),
+            order.join(" "),
+          );
+      }
+      const c = freshClient(root, t.store.storeDir);
+      const conf = join(root, "xpkgs.conf");
+      writeFileSync(
+        conf,
+        `# a comment\nsubstituters = ${server.url}\ntrusted-public-keys = ${key.public}\nrequire-sigs = true\n`,
+      );
+      const r = await c.run(["copy", "--from", server.url, app.out], { XPKGS_CONF: conf });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /copied 2 paths/);
+      const nix = nixClient(root, t.store.storeDir);
+      const n = await nix.runAsync([
+        "copy",
+        "--from",
+        server.url,
+        "--trusted-public-keys",
+        key.public,
+        "--to",
+        nix.localStore,
+        app.out,
+      ]);
+      assert.equal(n.status, 0, n.stderr);
+      const bad = join(root, "bad.conf");
+      writeFileSync(bad, "substituter = x\n");
+      const e = await c.run(["copy", "--from", server.url, app.out], { XPKGS_CONF: bad });
+      assert.match(e.stderr, /bad\.conf line 1 sets 'substituter', which xpkgs does not know/);
+    } finally {
+      await server.stop();
+    }
   });
 });
