@@ -37,6 +37,8 @@ export interface CacheBackend {
   readonly params: URLSearchParams;
   read(key: string): Promise<Buffer | null>;
   readStream(key: string): Promise<AsyncIterable<Uint8Array> | null>;
+  /** Where the object is as a local file, for a cache that is a folder. */
+  localPath?(key: string): string;
   exists(key: string): Promise<boolean>;
   /** Store one object, from a file or bytes, all or nothing. */
   write(
@@ -95,6 +97,9 @@ class FileCache implements CacheBackend {
       }
       return Promise.reject(e);
     }
+  }
+  localPath(key: string): string {
+    return this.at(key);
   }
   readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
     const f = this.at(key);

@@ -1,12 +1,12 @@
 /**
  * Compressing and decompressing NARs with the xz and zstd programs (the same
- * liblzma and libzstd Nix links), streamed through pipes.
+ * liblzma and libzstd Nix links), file to file: the program reads and writes
+ * the files itself, so no byte passes through JavaScript on the way, and a
+ * decompression is capped (prlimit's file-size limit) at the size the
+ * narinfo declares.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { closeSync, openSync } from "node:fs";
 import { XpkgsError } from "../errors.js";
 import type { Compression } from "./narinfo.js";
 
@@ -14,10 +14,9 @@ export class CompressionError extends XpkgsError {
   override name = "CompressionError";
 }
 
-const programs: Record<
-  Exclude<Compression, "none">,
-  { compress: string[]; decompress: string[]; pkg: string }
-> = {
+type Program = Exclude<Compression, "none">;
+
+const programs: Record<Program, { compress: string[]; decompress: string[]; pkg: string }> = {
   // -T0: xz's threads for inputs of more than one block; the output is still one .xz stream.
   xz: { compress: ["xz", "-6", "-T0", "-c"], decompress: ["xz", "-d", "-c"], pkg: "xz-utils" },
   zstd: {
@@ -34,109 +33,78 @@ export function parseCompression(text: string): Compression {
   );
 }
 
-function run(c: Exclude<Compression, "none">, mode: "compress" | "decompress") {
-  const [cmd, ...args] = programs[c][mode];
-  const child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    if (stderr.length < 2000) stderr += d.toString();
-  });
-  const exited = new Promise<void>((resolve, reject) => {
+/** The command that compresses (or decompresses) standard input to standard output. */
+export function compressorCommand(c: Program, mode: "compress" | "decompress"): string[] {
+  return programs[c][mode];
+}
+
+function runFileToFile(
+  argv: string[],
+  input: string,
+  output: string,
+  pkg: string,
+  what: string,
+): Promise<void> {
+  const inFd = openSync(input, "r");
+  const outFd = openSync(output, "wx", 0o600);
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      if (stderr.length < 2000) stderr += d.toString();
+    });
     child.on("error", (e: NodeJS.ErrnoException) =>
       reject(
         new CompressionError(
           e.code === "ENOENT"
-            ? `${cmd} is not installed; install Debian's ${programs[c].pkg} package.`
-            : `${cmd} failed to start: ${e.message}`,
+            ? `${argv[0]} is not installed; install Debian's ${pkg} package.`
+            : `${argv[0]} failed to start: ${e.message}`,
         ),
       ),
     );
     child.on("close", (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new CompressionError(
-            `${cmd} ${mode === "decompress" ? "could not decompress the data" : "failed"} ` +
-              `(${signal ?? `exit ${code}`}): ${stderr.trim().split("\n")[0] ?? ""}`,
-          ),
-        );
+      if (code === 0) return resolve();
+      reject(
+        new CompressionError(
+          signal === "SIGXFSZ"
+            ? `${what}: the output is larger than declared.`
+            : `${what} (${signal ?? `exit ${code}`}): ${stderr.trim().split("\n").pop() ?? ""}`,
+        ),
+      );
     });
+  }).finally(() => {
+    closeSync(inFd);
+    closeSync(outFd);
   });
-  exited.catch(() => {});
-  return { child, exited };
 }
 
-/** Counts and hashes what flows through. */
-export class Tally extends Transform {
-  readonly hash = createHash("sha256");
-  size = 0;
-  override _transform(
-    chunk: Buffer,
-    _enc: string,
-    done: (e?: Error | null, d?: Buffer) => void,
-  ): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    done(null, chunk);
-  }
+/** Compress `input` into `output` (which must not exist). */
+export function compressFile(input: string, output: string, c: Program): Promise<void> {
+  return runFileToFile(
+    programs[c].compress,
+    input,
+    output,
+    programs[c].pkg,
+    `${programs[c].compress[0]} failed`,
+  );
 }
 
 /**
- * Write `input` compressed to `file`. Returns the sha256 and size of the NAR
- * (what went in) and of the file (what came out).
+ * Decompress `input` into `output`, stopping the decompressor with SIGXFSZ
+ * (a CompressionError) if it writes more than `maxSize` bytes.
  */
-export async function compressToFile(
-  input: AsyncIterable<Buffer>,
-  file: string,
-  c: Compression,
-): Promise<{ nar: { sha256: Buffer; size: number }; file: { sha256: Buffer; size: number } }> {
-  const nar = new Tally();
-  const out = new Tally();
-  if (c === "none") {
-    await pipeline(Readable.from(input), nar, out, createWriteStream(file, { flags: "wx" }));
-  } else {
-    const { child, exited } = run(c, "compress");
-    await Promise.all([
-      pipeline(Readable.from(input), nar, child.stdin).catch((e) => {
-        child.kill();
-        throw e;
-      }),
-      pipeline(child.stdout, out, createWriteStream(file, { flags: "wx" })),
-      exited,
-    ]);
-  }
-  return {
-    nar: { sha256: nar.hash.digest(), size: nar.size },
-    file: { sha256: out.hash.digest(), size: out.size },
-  };
-}
-
-/** The decompressed bytes of `input`; the decompressor's failure is thrown at the end. */
-export async function* decompress(
-  input: AsyncIterable<Uint8Array>,
-  c: Compression,
-): AsyncGenerator<Uint8Array> {
-  if (c === "none") {
-    yield* input;
-    return;
-  }
-  const { child, exited } = run(c, "decompress");
-  let feedError: unknown = null;
-  const fed = pipeline(Readable.from(input), child.stdin).catch((e: unknown) => {
-    feedError = e;
-    child.kill();
-  });
-  let finished = false;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk;
-    await fed;
-    if (feedError !== null) throw feedError;
-    await exited;
-    finished = true;
-  } finally {
-    if (!finished) {
-      child.kill();
-      await fed;
-    }
-  }
+export function decompressFile(
+  input: string,
+  output: string,
+  c: Program,
+  maxSize: number,
+): Promise<void> {
+  const argv = ["prlimit", `--fsize=${maxSize + 1}`, ...programs[c].decompress];
+  return runFileToFile(
+    argv,
+    input,
+    output,
+    programs[c].pkg,
+    `${programs[c].decompress[0]} could not decompress the data`,
+  );
 }

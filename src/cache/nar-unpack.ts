@@ -26,7 +26,7 @@ class Reader {
   readonly hash: CryptoHash = createHash("sha256");
 
   constructor(
-    private readonly it: AsyncIterator<Uint8Array>,
+    private readonly it: Iterator<Uint8Array> | AsyncIterator<Uint8Array>,
     private readonly limit: number,
     private readonly what: string,
   ) {}
@@ -209,11 +209,12 @@ async function node(r: Reader, path: string, depth: number, what: string): Promi
  * `dest` may hold a partial tree: the caller removes it.
  */
 export async function unpackNar(
-  input: AsyncIterable<Uint8Array>,
+  input: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   dest: string,
   opts: { maxSize: number; what: string },
 ): Promise<{ sha256: Buffer; size: number }> {
-  const it = input[Symbol.asyncIterator]();
+  const it =
+    Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]();
   const r = new Reader(it, opts.maxSize, opts.what);
   try {
     await r.expect("nix-archive-1");

@@ -4,16 +4,18 @@
  * its narinfo last. The narinfo is the commit point: a reader never finds a
  * narinfo whose NAR (or whose references) are not there yet.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { hashFile } from "./file-io.js";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { XpkgsError } from "../errors.js";
 import { nix32Encode } from "../store/nix32.js";
-import { narStream } from "../store/nar-stream.js";
+import { dumpPath } from "../store/nar.js";
 import type { Store } from "../store/store.js";
 import { parseStorePath } from "../store/store-path.js";
 import type { CacheBackend } from "./backends.js";
-import { compressToFile } from "./compression.js";
+import { compressFile } from "./compression.js";
 import {
   type Compression,
   compressionExtension,
@@ -143,9 +145,10 @@ async function pushOne(
   scratch: string,
 ): Promise<void> {
   const info = store.info(path)!;
-  const tmp = join(scratch, basename(path));
+  const narFile = join(scratch, `${basename(path)}.nar`);
+  const packed = `${narFile}${compressionExtension[opts.compression]}`;
   try {
-    const { nar, file } = await compressToFile(narStream(path), tmp, opts.compression);
+    const nar = dumpToFile(path, narFile);
     const narHash = `sha256:${nix32Encode(nar.sha256)}`;
     if (narHash !== info.narHash || nar.size !== info.narSize) {
       throw new XpkgsError(
@@ -153,6 +156,9 @@ async function pushOne(
           `${info.narHash} (${info.narSize} bytes). It was not pushed. Repair it by deleting and rebuilding it.`,
       );
     }
+    if (opts.compression !== "none") await compressFile(narFile, packed, opts.compression);
+    const tmp = opts.compression === "none" ? narFile : packed;
+    const file = hashFile(tmp);
     const fileHash = nix32Encode(file.sha256);
     const url = `nar/${fileHash}.nar${compressionExtension[opts.compression]}`;
     if (!(await cache.exists(url))) await cache.write(url, { file: tmp }, contentTypes.nar);
@@ -186,6 +192,25 @@ async function pushOne(
     );
     opts.progress?.pushed(path, file.size, info.narSize);
   } finally {
-    rmSync(tmp, { force: true });
+    rmSync(narFile, { force: true });
+    rmSync(packed, { force: true });
   }
+}
+
+/** Write the NAR of `path` to `file`, returning its sha256 and size. */
+function dumpToFile(path: string, file: string): { sha256: Buffer; size: number } {
+  const h = createHash("sha256");
+  let size = 0;
+  const fd = openSync(file, "wx", 0o600);
+  try {
+    dumpPath(path, (chunk) => {
+      h.update(chunk);
+      size += chunk.length;
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: h.digest(), size };
 }

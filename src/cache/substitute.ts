@@ -7,13 +7,14 @@
  * negative cache).
  */
 import { createHash } from "node:crypto";
-import { existsSync, renameSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { fileChunks, hashFile } from "./file-io.js";
 import { XpkgsError } from "../errors.js";
 import { nix32Encode } from "../store/nix32.js";
 import { type Store, canonicalise, removeTree, tempPathIn } from "../store/store.js";
 import { parseStorePath } from "../store/store-path.js";
 import { type CacheBackend, CacheUnreachableError, openCache } from "./backends.js";
-import { decompress } from "./compression.js";
+import { decompressFile } from "./compression.js";
 import { unpackNar } from "./nar-unpack.js";
 import { type NarInfo, parseCacheInfo, parseNarInfo } from "./narinfo.js";
 import { type PublicKey, fingerprint, parsePublicKey, validSignatures } from "./signing.js";
@@ -245,6 +246,7 @@ export async function fetchPath(
   const lock = store.lockFor(path);
   await lock.acquire(() => {});
   const tmp = tempPathIn(store.storeDir, parseStorePath(path, store.storeDir).name);
+  const scratch: string[] = [];
   try {
     if (store.isValid(path)) return false;
     for (const r of info.references) {
@@ -256,43 +258,53 @@ export async function fetchPath(
     }
     const start = Date.now();
     progress?.started(path, cache.url, info.fileSize);
-    const body = await cache.readStream(info.url);
-    if (body === null) {
+    const where = `${cache.url}/${info.url}`;
+    const declared = info.fileSize;
+    const tooBig = () =>
+      new SubstituteError(
+        `${where} is larger than the ${declared} bytes its narinfo declares (FileSize).`,
+      );
+    // The file as the cache holds it: read in place from a folder, else downloaded beside
+    // the temporary path (a .tmp- name, which cleanup removes should this process die).
+    let file = cache.localPath?.(info.url) ?? null;
+    let fileHash: string;
+    let fileSize: number;
+    if (file !== null) {
+      if (!existsSync(file))
+        throw new SubstituteError(
+          `${cache.url} has the narinfo of ${path} but not its NAR ${info.url}.`,
+        );
+      fileSize = statSync(file).size;
+      if (declared !== null && fileSize > declared) throw tooBig();
+      fileHash = `sha256:${nix32Encode(hashFile(file).sha256)}`;
+    } else {
+      const body = await cache.readStream(info.url);
+      if (body === null)
+        throw new SubstituteError(
+          `${cache.url} has the narinfo of ${path} but not its NAR ${info.url}.`,
+        );
+      file = `${tmp}.download`;
+      scratch.push(file);
+      ({ hash: fileHash, size: fileSize } = await download(body, file, declared, tooBig));
+    }
+    if (declared !== null && fileSize !== declared) {
       throw new SubstituteError(
-        `${cache.url} has the narinfo of ${path} but not its NAR ${info.url}.`,
+        `${where} has ${fileSize} bytes; its narinfo declares ${declared} (FileSize).`,
       );
     }
-    const fileHash = createHash("sha256");
-    let fileSize = 0;
-    const limit = info.fileSize;
-    const counted = async function* () {
-      for await (const chunk of body) {
-        fileSize += chunk.length;
-        if (limit !== null && fileSize > limit) {
-          throw new SubstituteError(
-            `${cache.url}/${info.url} is larger than the ${limit} bytes its narinfo declares (FileSize).`,
-          );
-        }
-        fileHash.update(chunk);
-        yield chunk;
-      }
-    };
+    if (info.fileHash !== null && fileHash !== info.fileHash) {
+      throw new SubstituteError(
+        `${where} hashes to ${fileHash}; its narinfo declares ${info.fileHash} (FileHash).`,
+      );
+    }
     const what = `The NAR of ${path} from ${cache.url}`;
-    const nar = await unpackNar(decompress(counted(), info.compression), tmp, {
-      maxSize: info.narSize,
-      what,
-    });
-    const gotFile = `sha256:${nix32Encode(fileHash.digest())}`;
-    if (info.fileSize !== null && fileSize !== info.fileSize) {
-      throw new SubstituteError(
-        `${cache.url}/${info.url} has ${fileSize} bytes; its narinfo declares ${info.fileSize} (FileSize).`,
-      );
+    let narFile = file;
+    if (info.compression !== "none") {
+      narFile = `${tmp}.nar`;
+      scratch.push(narFile);
+      await decompressFile(file, narFile, info.compression, info.narSize);
     }
-    if (info.fileHash !== null && gotFile !== info.fileHash) {
-      throw new SubstituteError(
-        `${cache.url}/${info.url} hashes to ${gotFile}; its narinfo declares ${info.fileHash} (FileHash).`,
-      );
-    }
+    const nar = await unpackNar(fileChunks(narFile), tmp, { maxSize: info.narSize, what });
     const gotNar = `sha256:${nix32Encode(nar.sha256)}`;
     if (nar.size !== info.narSize) {
       throw new SubstituteError(
@@ -325,6 +337,31 @@ export async function fetchPath(
     if (!store.isValid(path) && existsSync(path)) removeTree(path);
     throw e;
   } finally {
+    for (const f of scratch) rmSync(f, { force: true });
     lock.release();
   }
+}
+
+/** Save a download, hashing it and refusing more than `limit` bytes. */
+async function download(
+  body: AsyncIterable<Uint8Array>,
+  file: string,
+  limit: number | null,
+  tooBig: () => Error,
+): Promise<{ hash: string; size: number }> {
+  const h = createHash("sha256");
+  let size = 0;
+  const fd = openSync(file, "wx", 0o600);
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (limit !== null && size > limit) throw tooBig();
+      h.update(chunk);
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { hash: `sha256:${nix32Encode(h.digest())}`, size };
 }

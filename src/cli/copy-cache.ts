@@ -11,13 +11,10 @@ import { parseCompression } from "../cache/compression.js";
 import { pushPaths, type PushProgress } from "../cache/push.js";
 import { readSecretKeyFile } from "../cache/signing.js";
 import { Substituters, substitutePaths, type SubstituteProgress } from "../cache/substitute.js";
-import { logPathOf } from "../build/builder.js";
 import { XpkgsError } from "../errors.js";
 import { Store } from "../store/store.js";
 import { isStorePath, parseStorePath } from "../store/store-path.js";
-import { ensureBuilt } from "./realise-attr.js";
 import { substitutersFor } from "./cache-options.js";
-import { openUniverse } from "./universe.js";
 import { human } from "./table.js";
 import { existsSync, realpathSync } from "node:fs";
 
@@ -38,7 +35,8 @@ async function pathsOf(
   build: boolean,
 ): Promise<string[]> {
   const out: string[] = [];
-  let universe: Awaited<ReturnType<typeof openUniverse>> | null = null;
+  // Attribute paths need the package sets and the scheduler; store paths do not.
+  let universe: import("../pkgs/top-level.js").PackageUniverse | null = null;
   for (const w of whats) {
     if (w.includes("/")) {
       const abs = isAbsolute(w) ? w : resolve(w);
@@ -54,12 +52,13 @@ async function pathsOf(
       out.push(top);
       continue;
     }
-    universe ??= await openUniverse(cmd, store.storeDir);
+    universe ??= await (await import("./universe.js")).openUniverse(cmd, store.storeDir);
     const pkg = universe.resolve(w);
     const final = universe.graph.byPath.get(pkg.drvPath);
     const outputs =
       final === undefined ? [pkg.out] : Object.values(final.drv.outputs).map((o) => o.path);
     if (build && outputs.some((o) => !store.isValid(o))) {
+      const { ensureBuilt } = await import("./realise-attr.js");
       await ensureBuilt(store, universe, pkg, quiet, substitutersFor(cmd, store.storeDir));
     }
     out.push(...outputs);
@@ -147,6 +146,7 @@ export async function copyToCache(
         "warning: pushing unsigned paths (no --secret-key): substituters with require-sigs (the default) will refuse them. Make a key with 'xpkgs key generate --name NAME'.\n",
       );
     }
+    const { logPathOf } = await import("../build/builder.js");
     const pushed = await pushPaths(store, paths, cache, {
       compression,
       keys,

@@ -3,7 +3,8 @@
  * somewhere (a compressor, a socket) with back-pressure. The bytes are the
  * same as `dumpPath`'s (nar.ts), which hashes synchronously.
  */
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
+import { lstat, readdir, readlink } from "node:fs/promises";
 import { NarError } from "./nar.js";
 import { compareBytes } from "./store-path.js";
 
@@ -39,18 +40,20 @@ async function* nodeChunks(path: string): AsyncGenerator<Buffer> {
     if ((st.mode & 0o100) !== 0) head.push(str("executable"), str(""));
     head.push(str("contents"), u64(st.size));
     yield Buffer.concat(head);
-    const fh = await open(path, "r");
+    // Synchronous reads of a page-cached file are several times faster than the thread
+    // pool's; each is one chunk, and the consumer's back-pressure comes between them.
+    const fd = openSync(path, "r");
     let total = 0;
     try {
       for (;;) {
-        const buf = Buffer.allocUnsafe(chunkSize);
-        const { bytesRead } = await fh.read(buf, 0, chunkSize, null);
-        if (bytesRead === 0) break;
-        total += bytesRead;
-        yield buf.subarray(0, bytesRead);
+        const buf = Buffer.allocUnsafeSlow(chunkSize);
+        const n = readSync(fd, buf, 0, chunkSize, null);
+        if (n === 0) break;
+        total += n;
+        yield buf.subarray(0, n);
       }
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     if (total !== st.size) {
       throw new NarError(
