@@ -312,12 +312,19 @@ function registerOutputs(
       ca,
     };
   });
-  for (const i of infos) {
+  // An output that became valid meanwhile (substituted for another derivation's closure)
+  // is kept, as Nix keeps it: a valid path is never replaced.
+  const fresh = infos.filter((i) => {
+    if (!store.isValid(i.path)) return true;
+    removeTree(i.tmp);
+    return false;
+  });
+  for (const i of fresh) {
     if (existsSync(i.path) || isSymlink(i.path)) removeTree(i.path); // unregistered debris
     renameSync(i.tmp, i.path);
   }
   store.db.register(
-    infos.map(({ tmp: _tmp, ...info }) => info),
+    fresh.map(({ tmp: _tmp, ...info }) => info),
     {
       drvPath,
       outputs: Object.fromEntries(Object.entries(drv.outputs).map(([id, o]) => [id, o.path])),

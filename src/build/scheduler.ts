@@ -3,17 +3,18 @@
  * what order, up to N at a time. It decides nothing about validity (the
  * store does) and nothing about how one derivation builds (builder.ts does).
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { XpkgsError } from "../errors.js";
 import type { Derivation } from "../derivation/derivation.js";
 import { readDerivationFile } from "../derivation/drv-file.js";
 import type { FileLock } from "../store/lock.js";
 import type { Store } from "../store/store.js";
+import { TempRoots } from "../store/temp-roots.js";
+
+export { TempRoots };
 import { buildDerivation, inputClosure } from "./builder.js";
 import { hostPackagesMessage, unmetOf } from "./host-requirements.js";
 import { type Origin, originOf } from "./rebuilder.js";
-import { fetchPath, orderHits, type Substituters } from "../cache/substitute.js";
+import { fetchPath, orderHits, rootsOfHits, type Substituters } from "../cache/substitute.js";
 
 export type WorkKind = "fetch" | "build" | "substitute";
 
@@ -80,24 +81,6 @@ export class DerivationCache {
     }
     return d;
   };
-}
-
-/** Record paths this process is using, so that a concurrent gc keeps them. */
-export class TempRoots {
-  private readonly file: string;
-  private readonly paths = new Set<string>();
-  constructor(stateDir: string) {
-    const dir = join(stateDir, "temproots");
-    mkdirSync(dir, { recursive: true });
-    this.file = join(dir, String(process.pid));
-  }
-  add(paths: Iterable<string>): void {
-    for (const p of paths) this.paths.add(p);
-    writeFileSync(this.file, [...this.paths].join("\n") + "\n");
-  }
-  release(): void {
-    rmSync(this.file, { force: true });
-  }
 }
 
 function outputsValid(store: Store, drv: Derivation): boolean {
@@ -209,7 +192,7 @@ export async function realise(
         if (!outputsValid(store, node.drv) && node.origin.kind === "substitute") {
           opts.reporter.started(p, name, "substitute");
           const hits = node.origin.hits;
-          roots.add(hits.keys());
+          roots.add(rootsOfHits(store, hits));
           for (const path of orderHits(hits)) await fetchPath(store, path, hits.get(path)!);
           result.substituted.push(p);
         } else if (!outputsValid(store, node.drv)) {

@@ -86,7 +86,15 @@ class FileCache implements CacheBackend {
   }
   read(key: string): Promise<Buffer | null> {
     try {
-      return Promise.resolve(readFileSync(this.at(key)));
+      const f = this.at(key);
+      if (existsSync(f) && statSync(f).size > smallLimit) {
+        return Promise.reject(
+          new CacheUnreachableError(
+            `${this.url}/${key} is larger than 1 MiB, so it is not a narinfo.`,
+          ),
+        );
+      }
+      return Promise.resolve(readFileSync(f));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {
         if (!existsSync(this.dir))
@@ -125,6 +133,37 @@ class FileCache implements CacheBackend {
   }
 }
 
+/** Narinfos and nix-cache-info are small: a bigger answer is refused, not buffered. */
+const smallLimit = 1 << 20;
+
+async function readSmall(body: AsyncIterable<Uint8Array>, where: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of body) {
+    size += c.length;
+    if (size > smallLimit)
+      throw new CacheUnreachableError(`${where} is larger than 1 MiB, so it is not a narinfo.`);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A response body whose network errors are CacheUnreachableErrors. */
+async function* wrapBody(
+  body: AsyncIterable<Uint8Array>,
+  url: string,
+  key: string,
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (e) {
+    if (e instanceof XpkgsError) throw e;
+    throw new CacheUnreachableError(
+      `${url}: the download of ${key} broke off (${(e as Error).message}).`,
+    );
+  }
+}
+
 function unreachable(url: string, e: Error): CacheUnreachableError {
   return new CacheUnreachableError(`${url} cannot be reached: ${e.message}.`);
 }
@@ -145,8 +184,9 @@ class HttpCache implements CacheBackend {
     key: string,
     body?: { file: string } | { bytes: Buffer },
     contentType?: string,
+    target: URL = new URL(key, this.base),
+    hops = 0,
   ): Promise<IncomingMessage> {
-    const target = new URL(key, this.base);
     const req = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, {
       method,
       timeout: 30_000,
@@ -158,13 +198,37 @@ class HttpCache implements CacheBackend {
               "content-length": "file" in body ? statSync(body.file).size : body.bytes.length,
             },
     });
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<IncomingMessage>((resolve, reject) => {
       req.on("response", resolve);
       req.on("timeout", () => req.destroy(new Error("no answer in 30 s")));
       req.on("error", (e) => reject(unreachable(this.url, e)));
       if (body === undefined) req.end();
       else if ("file" in body) createReadStream(body.file).on("error", reject).pipe(req);
       else req.end(body.bytes);
+    });
+    return answer.then((res) => {
+      const code = res.statusCode ?? 0;
+      const location = res.headers.location;
+      // Redirects of reads are followed, as Nix's curl does (at most 5).
+      if (
+        body === undefined &&
+        [301, 302, 303, 307, 308].includes(code) &&
+        location !== undefined
+      ) {
+        res.resume();
+        if (hops >= 5)
+          throw new CacheUnreachableError(`${this.url} redirects GET ${key} more than 5 times.`);
+        const next = new URL(location, target);
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+          throw new CacheUnreachableError(
+            `${this.url} redirects ${key} to ${next.protocol}, which is not HTTP.`,
+          );
+        }
+        return this.send(method, key, body, contentType, next, hops + 1);
+      }
+      // A body that breaks off is the network's fault, not a bug.
+      res.on("error", () => {});
+      return res;
     });
   }
 
@@ -183,12 +247,11 @@ class HttpCache implements CacheBackend {
   async read(key: string): Promise<Buffer | null> {
     const res = await this.get(key);
     if (res === null) return null;
-    const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
+    return readSmall(wrapBody(res, this.url, key), `${this.url}/${key}`);
   }
-  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
-    return this.get(key);
+  async readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    const res = await this.get(key);
+    return res === null ? null : wrapBody(res, this.url, key);
   }
   async exists(key: string): Promise<boolean> {
     const res = await this.send("HEAD", key);
@@ -253,6 +316,8 @@ class S3Cache implements CacheBackend {
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
         maxAttempts: 2,
+        // Bounded waits: a server that stops answering is unreachable, not a hang.
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
       });
       return { s3, c };
     })();
@@ -261,6 +326,7 @@ class S3Cache implements CacheBackend {
 
   private async call<T>(
     what: string,
+    read: boolean,
     f: (m: S3Module, c: InstanceType<S3Module["S3Client"]>) => Promise<T>,
   ): Promise<T | null> {
     const { s3, c } = await this.open();
@@ -270,33 +336,39 @@ class S3Cache implements CacheBackend {
       const err = e as {
         name?: string;
         $metadata?: { httpStatusCode?: number };
-        code?: string;
         message: string;
       };
       const status = err.$metadata?.httpStatusCode;
-      if (err.name === "NoSuchKey" || err.name === "NotFound" || status === 404) return null;
-      if (status === undefined) throw unreachable(this.url, e as Error);
+      // A missing key (403 where the caller may not list the bucket, as AWS answers).
+      if (
+        read &&
+        (err.name === "NoSuchKey" || err.name === "NotFound" || status === 404 || status === 403)
+      ) {
+        return null;
+      }
+      if (status === undefined || status >= 500) throw unreachable(this.url, e as Error);
       throw new XpkgsError(
-        `${this.url}: ${what} failed with HTTP ${status} (${err.name ?? "error"}): ${err.message}`,
+        `${this.url}: ${what} failed with HTTP ${status} (${err.name ?? "error"}): ${err.message}` +
+          (err.name === "NoSuchBucket"
+            ? " Create the bucket first: xpkgs does not create buckets."
+            : ""),
       );
     }
   }
 
   async read(key: string): Promise<Buffer | null> {
     const s = await this.readStream(key);
-    if (s === null) return null;
-    const chunks: Uint8Array[] = [];
-    for await (const c of s) chunks.push(c);
-    return Buffer.concat(chunks);
+    return s === null ? null : readSmall(s, `${this.url}/${key}`);
   }
-  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
-    return this.call(`GET ${key}`, async (m, c) => {
+  async readStream(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    const body = await this.call(`GET ${key}`, true, async (m, c) => {
       const r = await c.send(new m.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return r.Body as unknown as AsyncIterable<Uint8Array>;
     });
+    return body === null ? null : wrapBody(body, this.url, key);
   }
   async exists(key: string): Promise<boolean> {
-    const r = await this.call(`HEAD ${key}`, async (m, c) => {
+    const r = await this.call(`HEAD ${key}`, true, async (m, c) => {
       await c.send(new m.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return true;
     });
@@ -307,7 +379,7 @@ class S3Cache implements CacheBackend {
     body: { file: string } | { bytes: Buffer },
     contentType: string,
   ): Promise<void> {
-    await this.call(`PUT ${key}`, async (m, c) => {
+    await this.call(`PUT ${key}`, false, async (m, c) => {
       await c.send(
         new m.PutObjectCommand({
           Bucket: this.bucket,

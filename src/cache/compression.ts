@@ -46,7 +46,13 @@ function runFileToFile(
   what: string,
 ): Promise<void> {
   const inFd = openSync(input, "r");
-  const outFd = openSync(output, "wx", 0o600);
+  let outFd: number;
+  try {
+    outFd = openSync(output, "wx", 0o600);
+  } catch (e) {
+    closeSync(inFd);
+    return Promise.reject(new CompressionError(`Cannot write ${output}: ${(e as Error).message}.`));
+  }
   return new Promise<void>((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: [inFd, outFd, "pipe"] });
     let stderr = "";
@@ -64,6 +70,11 @@ function runFileToFile(
     );
     child.on("close", (code, signal) => {
       if (code === 0) return resolve();
+      if (code === 127 && argv[0] === "prlimit") {
+        return reject(
+          new CompressionError(`${argv[2]} is not installed; install Debian's ${pkg} package.`),
+        );
+      }
       reject(
         new CompressionError(
           signal === "SIGXFSZ"

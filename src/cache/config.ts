@@ -46,26 +46,30 @@ export function readCacheSettings(env: NodeJS.ProcessEnv = process.env): CacheSe
   const file = configFilePath(env);
   if (!existsSync(file)) return s;
   s.configFile = file;
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((raw, i) => {
-      const line = raw.replace(/#.*/, "").trim();
-      if (line === "") return;
-      const m = /^([a-z-]+)\s*=\s*(.*)$/.exec(line);
-      const where = `${file} line ${i + 1}`;
-      if (m === null) throw new XpkgsError(`${where} is not 'name = value': '${line}'.`);
-      const [, name, value] = m as unknown as [string, string, string];
-      if (name === "substituters") s.substituters = words(value);
-      else if (name === "trusted-public-keys") s.trustedPublicKeys = words(value);
-      else if (name === "require-sigs") s.requireSigs = bool(value, where, name);
-      else if (name === "secret-key-files") s.secretKeyFiles = words(value);
-      else {
-        throw new XpkgsError(
-          `${where} sets '${name}', which xpkgs does not know. It reads substituters, ` +
-            `trusted-public-keys, require-sigs and secret-key-files.`,
-        );
-      }
-    });
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new XpkgsError(`Cannot read the settings file ${file}: ${(e as Error).message}.`);
+  }
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/#.*/, "").trim();
+    if (line === "") return;
+    const m = /^([a-z-]+)\s*=\s*(.*)$/.exec(line);
+    const where = `${file} line ${i + 1}`;
+    if (m === null) throw new XpkgsError(`${where} is not 'name = value': '${line}'.`);
+    const [, name, value] = m as unknown as [string, string, string];
+    if (name === "substituters") s.substituters = words(value);
+    else if (name === "trusted-public-keys") s.trustedPublicKeys = words(value);
+    else if (name === "require-sigs") s.requireSigs = bool(value, where, name);
+    else if (name === "secret-key-files") s.secretKeyFiles = words(value);
+    else {
+      throw new XpkgsError(
+        `${where} sets '${name}', which xpkgs does not know. It reads substituters, ` +
+          `trusted-public-keys, require-sigs and secret-key-files.`,
+      );
+    }
+  });
   return s;
 }
 

@@ -307,4 +307,28 @@ describe("a hostile cache", () => {
       /No substituter \(file:.*\) has .*-gone/,
     );
   });
+
+  it("a download without FileSize that outgrows any compression of its NarSize", async () => {
+    const nar = fileNar("x");
+    // Declared NarSize 88 bytes, xz, no FileSize or FileHash: 3 MiB arrive.
+    await refused(
+      [
+        {
+          name: "bomb",
+          nar: Buffer.alloc(3 << 20, 1),
+          edit: (f) => {
+            delete f.FileSize;
+            delete f.FileHash;
+            f.Compression = "xz";
+            f.NarSize = String(nar.length);
+            f.Sig = signText(
+              parseSecretKey(key.secret),
+              fingerprint(f.StorePath!, f.NarHash!, nar.length, []),
+            );
+          },
+        },
+      ],
+      /larger than any compression of a \d+-byte NAR/,
+    );
+  });
 });

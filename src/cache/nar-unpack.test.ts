@@ -205,4 +205,19 @@ describe("unpacking a NAR", () => {
     assert.equal(existsSync(join(root, "escape")), false);
     rmSync(root, { recursive: true, force: true });
   });
+
+  it("keeps a symlink target's bytes as they are, and refuses paths longer than the system allows", async () => {
+    const raw = Buffer.from([0x61, 0xff, 0x62]); // not UTF-8
+    const r = await unpack(nar("nix-archive-1", "(", "type", "symlink", "target", raw, ")"));
+    try {
+      assert.ok(readlinkSync(r.dest, { encoding: "buffer" }).equals(raw));
+    } finally {
+      rmSync(r.root, { recursive: true, force: true });
+    }
+    const long = "d".repeat(255);
+    let deep: (string | Buffer)[] = ["(", "type", "regular", "contents", "x", ")"];
+    for (let i = 0; i < 20; i++)
+      deep = ["(", "type", "directory", "entry", "(", "name", long, "node", ...deep, ")", ")"];
+    await rejects(nar("nix-archive-1", ...deep), /longer than this system allows/, 1e6);
+  });
 });

@@ -179,7 +179,7 @@ async function node(r: Reader, path: string, depth: number, what: string): Promi
     const target = await r.bytes();
     if (target.length === 0 || target.includes(0))
       throw new BadNarError(`${what} has a symlink with an empty or NUL target.`);
-    symlinkSync(target.toString("utf8"), path);
+    symlinkSync(target, path); // the bytes as they are, as the NAR hash has them
   } else if (type === "directory") {
     mkdirSync(path, { mode: 0o755 });
     let prev: Buffer | null = null;
@@ -227,6 +227,12 @@ export async function unpackNar(
     const err = e as NodeJS.ErrnoException;
     if (err.code === "EEXIST" || err.code === "ELOOP") {
       throw new BadNarError(`${opts.what} writes the same place twice (${err.message}).`);
+    }
+    if (err.code === "ENAMETOOLONG") {
+      throw new BadNarError(`${opts.what} has a path longer than this system allows.`);
+    }
+    if (typeof err.code === "string") {
+      throw new XpkgsError(`Unpacking ${opts.what} failed: ${err.message}.`);
     }
     throw e;
   }

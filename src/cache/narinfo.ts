@@ -29,15 +29,17 @@ export function renderCacheInfo(info: CacheInfo): string {
 function fields(text: string, what: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const colon = line.indexOf(": ");
-    if (colon <= 0)
+    if (line.trim() === "") continue;
+    // As Nix: the key up to the first ':', the value after it with blanks trimmed.
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
       throw new CacheFormatError(
-        `${what} has a line that is not 'Key: value': '${line.slice(0, 80)}'.`,
+        `${what} has a line that is not 'Key: value': ${JSON.stringify(line.slice(0, 80))}.`,
       );
+    }
     const k = line.slice(0, colon);
     const list = out.get(k) ?? [];
-    list.push(line.slice(colon + 2));
+    list.push(line.slice(colon + 1).trim());
     out.set(k, list);
   }
   return out;
@@ -134,8 +136,16 @@ export function parseNarInfo(text: string, storeDir: string, where: string): Nar
     );
   }
   const url = one("URL");
-  if (url === undefined || url === "" || url.includes("..") || url.startsWith("/")) {
-    throw new CacheFormatError(`${where} has no usable URL (got '${url ?? ""}').`);
+  // The NAR must be inside the cache: a relative path of plain characters, no scheme, no
+  // escapes, no query, no '..' (a narinfo's URL is not signed).
+  if (
+    url === undefined ||
+    !/^[A-Za-z0-9][A-Za-z0-9+\-._/]*$/.test(url) ||
+    url.split("/").some((seg) => seg === ".." || seg === "." || seg === "")
+  ) {
+    throw new CacheFormatError(
+      `${where} has no usable URL (got ${JSON.stringify((url ?? "").slice(0, 120))}): it must be a path inside the cache, such as nar/<hash>.nar.xz.`,
+    );
   }
   // Nix reads a missing Compression as bzip2, which we do not speak.
   const c = compressions[one("Compression") ?? "bzip2"];
@@ -149,12 +159,29 @@ export function parseNarInfo(text: string, storeDir: string, where: string): Nar
   const narHashText = one("NarHash");
   if (narHashText === undefined) throw new CacheFormatError(`${where} has no NarHash.`);
   const refsText = one("References") ?? "";
-  const references = refsText === "" ? [] : refsText.split(" ").map((b) => `${storeDir}/${b}`);
+  const references = refsText
+    .split(/\s+/)
+    .filter((b) => b !== "")
+    .map((b) => `${storeDir}/${b}`);
   for (const r of references) {
     if (!isStorePath(r, storeDir))
       throw new CacheFormatError(`${where} has a reference that is not a store path name: '${r}'.`);
   }
-  const deriver = one("Deriver");
+  const deriverText = one("Deriver");
+  const deriverPath =
+    deriverText === undefined || deriverText === "unknown-deriver"
+      ? null
+      : `${storeDir}/${deriverText}`;
+  const deriver =
+    deriverPath !== null && deriverPath.endsWith(".drv") && isStorePath(deriverPath, storeDir)
+      ? deriverPath
+      : null;
+  // Unsigned fields are kept only in their own shapes: a signature is name:base64, a CA is
+  // fixed:[r:]algo:hash or text:algo:hash.
+  const sigs = (f.get("Sig") ?? []).filter((sig) => /^[^\s:]+:[A-Za-z0-9+/]+={0,2}$/.test(sig));
+  const caText = one("CA");
+  const ca =
+    caText !== undefined && /^(fixed:(r:)?|text:)[a-z0-9]+:[a-z0-9]+$/.test(caText) ? caText : null;
   return {
     storePath,
     url,
@@ -164,9 +191,8 @@ export function parseNarInfo(text: string, storeDir: string, where: string): Nar
     narHash: normalisedHash(narHashText, where, "NarHash"),
     narSize: size(one("NarSize"), where, "NarSize"),
     references,
-    deriver:
-      deriver === undefined || deriver === "unknown-deriver" ? null : `${storeDir}/${deriver}`,
-    sigs: f.get("Sig") ?? [],
-    ca: one("CA") ?? null,
+    deriver,
+    sigs,
+    ca,
   };
 }

@@ -3,7 +3,8 @@
 // substituted into a fresh store from s3://, whose readelf then runs under qemu on its CPU.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { StoreDb } from "../store/db.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -138,5 +139,62 @@ describe("an S3 binary cache (Swift's s3api)", { skip: skip ?? false }, () => {
     assert.match(r.stderr, /substituted binutils/);
     assert.doesNotMatch(r.stderr, /building /);
     assert.match(r.stdout, /ELF Header:[\s\S]*Machine:\s+Advanced Micro Devices X86-64/);
+  });
+
+  it("a substitution killed with SIGKILL leaves no half path, and the next command completes it", async () => {
+    const c = freshClient(root, env.XPKGS_STORE_DIR!);
+    const creds = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const child = spawn(
+      "unshare",
+      [
+        "-m",
+        "sh",
+        "-c",
+        'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+        "sh",
+        c.storeFiles,
+        env.XPKGS_STORE_DIR!,
+        process.execPath,
+        cliPath,
+        "copy",
+        "--from",
+        url,
+        "--trusted-public-keys",
+        key.public,
+        out,
+      ],
+      { env: { ...process.env, ...c.env, ...creds }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`the copy never started: ${err}`)), 60_000);
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        if (/copying /.test(err)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("close", r));
+    const base = out.split("/").pop()!;
+    const left = readdirSync(c.storeFiles);
+    // Killed mid-way: only .tmp- debris of the dead process, never the path itself unregistered.
+    const db = new StoreDb(join(c.stateDir, "db", "db.sqlite"));
+    const registered = db.isValid(out);
+    db.close();
+    assert.ok(
+      left.every((e) => e.startsWith(".tmp-") || (e === base && registered)),
+      left.join(" "),
+    );
+    const again = await c.run(
+      ["copy", "--from", url, "--trusted-public-keys", key.public, out],
+      creds,
+    );
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(readdirSync(c.storeFiles), [base], "the debris is gone and the path is whole");
+    const verify = await c.run(["store", "verify"]);
+    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
   });
 });

@@ -125,11 +125,20 @@ export function cacheServer(store: Store, opts: ServeOptions): Server {
           const child = spawn(opts.compression === "xz" ? "xz" : "zstd", args, {
             stdio: ["pipe", "pipe", "ignore"],
           });
+          const exited = new Promise<void>((resolve, reject) => {
+            child.on("error", reject);
+            child.on("close", (code) =>
+              code === 0 ? resolve() : reject(new Error(`the compressor exited with ${code}`)),
+            );
+          });
           await Promise.all([
             pipeline(Readable.from(narStream(info.path)), child.stdin),
             pipeline(child.stdout, res),
+            exited,
           ]).catch((e: unknown) => {
             child.kill();
+            // The status line is sent: cut the body short so that the client sees a broken NAR.
+            res.destroy();
             throw e;
           });
         }
@@ -162,6 +171,8 @@ export function cacheServer(store: Store, opts: ServeOptions): Server {
     });
   });
   server.maxConnections = 256;
+  // A client that stops reading is cut off after a minute, which frees its stream slot.
+  server.timeout = 60_000;
   server.keepAliveTimeout = 5_000;
   return server;
 }

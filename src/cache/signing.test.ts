@@ -134,4 +134,36 @@ describe("narinfo", () => {
       /reference that is not a store path/,
     );
   });
+
+  it("keeps the NAR inside the cache and unsigned fields in their shapes", () => {
+    const text = renderNarInfo(info);
+    for (const url of [
+      "https://evil.example/x.nar",
+      "nar/%2e%2e/x",
+      "nar/x?y",
+      "/etc/passwd",
+      "nar//x",
+      "file:x",
+    ]) {
+      assert.throws(
+        () => parseNarInfo(text.replace(/URL: .*/, `URL: ${url}`), "/x/store", "t"),
+        /no usable URL/,
+        url,
+      );
+    }
+    const odd = text
+      .replace(/Deriver: .*/, "Deriver: 1c3w5lzh6gwlhx6dfqzw81d8mpwdkcnq-hello-1")
+      .replace("Sig: k-1:abc", "Sig: k-1:abc def")
+      .replace(/References: (\S+) (\S+)/, "References:  $1   $2 ")
+      .concat("CA: fixed:r:sha256:../../x\n");
+    const back = parseNarInfo(odd, "/x/store", "t");
+    assert.equal(back.deriver, null, "a deriver that is not a .drv is dropped");
+    assert.deepEqual(back.sigs, ["k-2:def"], "a signature with a space is dropped");
+    assert.equal(back.references.length, 2, "references split on runs of blanks");
+    assert.equal(back.ca, null);
+    assert.deepEqual(
+      parseNarInfo(text.replace(/References: .*/, "References:"), "/x/store", "t").references,
+      [],
+    );
+  });
 });

@@ -7,13 +7,23 @@
  * negative cache).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { fileChunks, hashFile } from "./file-io.js";
 import { XpkgsError } from "../errors.js";
 import { nix32Encode } from "../store/nix32.js";
 import { type Store, canonicalise, removeTree, tempPathIn } from "../store/store.js";
+import { TempRoots } from "../store/temp-roots.js";
 import { parseStorePath } from "../store/store-path.js";
-import { type CacheBackend, CacheUnreachableError, openCache } from "./backends.js";
+import { type CacheBackend, openCache } from "./backends.js";
 import { decompressFile } from "./compression.js";
 import { unpackNar } from "./nar-unpack.js";
 import { type NarInfo, parseCacheInfo, parseNarInfo } from "./narinfo.js";
@@ -41,7 +51,11 @@ interface Cache {
 }
 
 export class Substituters {
-  private caches: Cache[] | null = null;
+  private caches: Promise<Cache[]> | null = null;
+  /** Lookups of this command (a later command asks again: no negative cache across runs). */
+  private readonly lookups = new Map<string, Promise<Hit | null>>();
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
   /** Why the last lookup of a path found nothing usable, per path. */
   readonly refusals = new Map<string, string[]>();
 
@@ -75,8 +89,12 @@ export class Substituters {
     this.warn(`warning: skipping the substituter ${c.backend.url}: ${e.message}`);
   }
 
-  private async open(): Promise<Cache[]> {
-    if (this.caches !== null) return this.caches;
+  private open(): Promise<Cache[]> {
+    this.caches ??= this.openAll();
+    return this.caches;
+  }
+
+  private async openAll(): Promise<Cache[]> {
     const caches = this.urls.map((u) => ({ backend: openCache(u), priority: 50, down: false }));
     await Promise.all(
       caches.map(async (c) => {
@@ -84,8 +102,7 @@ export class Substituters {
         try {
           text = await c.backend.read("nix-cache-info");
         } catch (e) {
-          if (e instanceof CacheUnreachableError) return this.markDown(c, e);
-          throw e;
+          return this.markDown(c, e as Error);
         }
         if (text === null) {
           return this.markDown(
@@ -93,7 +110,12 @@ export class Substituters {
             new Error("it has no nix-cache-info, so it is not a binary cache"),
           );
         }
-        const info = parseCacheInfo(text.toString("utf8"), c.backend.url);
+        let info;
+        try {
+          info = parseCacheInfo(text.toString("utf8"), c.backend.url);
+        } catch (e) {
+          return this.markDown(c, e as Error);
+        }
         if (info.storeDir !== this.storeDir) {
           throw new SubstituteError(
             `The substituter ${c.backend.url} holds paths of the store ${info.storeDir}, and this store is ` +
@@ -104,8 +126,7 @@ export class Substituters {
         c.priority = Number.isFinite(p) ? p : info.priority;
       }),
     );
-    this.caches = caches.sort((a, b) => a.priority - b.priority);
-    return this.caches;
+    return caches.sort((a, b) => a.priority - b.priority);
   }
 
   private refuse(path: string, why: string): void {
@@ -115,20 +136,38 @@ export class Substituters {
   }
 
   /** The first cache, in priority order, with a trustworthy narinfo for `path`. */
-  async lookup(path: string): Promise<Hit | null> {
+  lookup(path: string): Promise<Hit | null> {
+    let l = this.lookups.get(path);
+    if (l === undefined) {
+      l = this.limited(() => this.lookupNow(path));
+      this.lookups.set(path, l);
+    }
+    return l;
+  }
+
+  /** At most 16 lookups at once, so a server's connection limit is never the reason to give up. */
+  private async limited<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= 16) await new Promise<void>((r) => this.queue.push(r));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
+  }
+
+  private async lookupNow(path: string): Promise<Hit | null> {
     const { hashPart } = parseStorePath(path, this.storeDir);
-    this.refusals.delete(path);
     for (const c of await this.open()) {
       if (c.down) continue;
       let text: Buffer | null;
       try {
         text = await c.backend.read(`${hashPart}.narinfo`);
       } catch (e) {
-        if (e instanceof CacheUnreachableError) {
-          this.markDown(c, e);
-          continue;
-        }
-        throw e;
+        // Unreachable, or an answer that is neither the file nor "no such file" (5xx, 403…).
+        this.markDown(c, e as Error);
+        continue;
       }
       if (text === null) continue;
       const where = `${c.backend.url}/${hashPart}.narinfo`;
@@ -215,10 +254,27 @@ export async function substitutePaths(
     );
   }
   const fetched: string[] = [];
-  for (const p of orderHits(hits)) {
-    if (await fetchPath(store, p, hits.get(p)!, progress)) fetched.push(p);
+  const roots = new TempRoots(store.stateDir);
+  try {
+    roots.add(rootsOfHits(store, hits));
+    for (const p of orderHits(hits)) {
+      if (await fetchPath(store, p, hits.get(p)!, progress)) fetched.push(p);
+    }
+  } finally {
+    roots.release();
   }
   return fetched;
+}
+
+/**
+ * What a concurrent gc must keep while `hits` are fetched: the paths themselves and the
+ * closures of the references that are valid already.
+ */
+export function rootsOfHits(store: Store, hits: Map<string, Hit>): Set<string> {
+  const valid = [...hits.values()].flatMap((h) =>
+    h.info.references.filter((r) => !hits.has(r) && store.isValid(r)),
+  );
+  return new Set([...hits.keys(), ...store.closure(valid)]);
 }
 
 /** References before referrers. */
@@ -260,9 +316,18 @@ export async function fetchPath(
     progress?.started(path, cache.url, info.fileSize);
     const where = `${cache.url}/${info.url}`;
     const declared = info.fileSize;
+    // FileSize is not signed: without it, a download may still not outgrow what a NAR of the
+    // signed NarSize could compress to.
+    const limit =
+      declared ??
+      (info.compression === "none"
+        ? info.narSize
+        : info.narSize + Math.ceil(info.narSize / 8) + (1 << 20));
     const tooBig = () =>
       new SubstituteError(
-        `${where} is larger than the ${declared} bytes its narinfo declares (FileSize).`,
+        declared !== null
+          ? `${where} is larger than the ${declared} bytes its narinfo declares (FileSize).`
+          : `${where} is larger than any compression of a ${info.narSize}-byte NAR (NarSize) could be.`,
       );
     // The file as the cache holds it: read in place from a folder, else downloaded beside
     // the temporary path (a .tmp- name, which cleanup removes should this process die).
@@ -275,7 +340,7 @@ export async function fetchPath(
           `${cache.url} has the narinfo of ${path} but not its NAR ${info.url}.`,
         );
       fileSize = statSync(file).size;
-      if (declared !== null && fileSize > declared) throw tooBig();
+      if (fileSize > limit) throw tooBig();
       fileHash = `sha256:${nix32Encode(hashFile(file).sha256)}`;
     } else {
       const body = await cache.readStream(info.url);
@@ -285,7 +350,7 @@ export async function fetchPath(
         );
       file = `${tmp}.download`;
       scratch.push(file);
-      ({ hash: fileHash, size: fileSize } = await download(body, file, declared, tooBig));
+      ({ hash: fileHash, size: fileSize } = await download(body, file, limit, tooBig));
     }
     if (declared !== null && fileSize !== declared) {
       throw new SubstituteError(
@@ -317,7 +382,11 @@ export async function fetchPath(
       );
     }
     canonicalise(tmp);
-    if (existsSync(path)) removeTree(path); // unregistered debris of a crash
+    if (store.isValid(path)) {
+      removeTree(tmp);
+      return false;
+    }
+    if (present(path)) removeTree(path); // unregistered debris of a crash
     renameSync(tmp, path);
     store.db.register([
       {
@@ -334,11 +403,28 @@ export async function fetchPath(
     return true;
   } catch (e) {
     removeTree(tmp);
-    if (!store.isValid(path) && existsSync(path)) removeTree(path);
-    throw e;
+    if (!store.isValid(path) && present(path)) removeTree(path);
+    if (e instanceof XpkgsError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new SubstituteError(
+      `Substituting ${path} from ${cache.url} failed: ${err.message}` +
+        (err.code === "ENOSPC" || err.code === "EDQUOT"
+          ? ` Free space in ${store.storeDir}.`
+          : "."),
+    );
   } finally {
     for (const f of scratch) rmSync(f, { force: true });
     lock.release();
+  }
+}
+
+/** Something is at `p`, a dangling symlink included. */
+function present(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -346,7 +432,7 @@ export async function fetchPath(
 async function download(
   body: AsyncIterable<Uint8Array>,
   file: string,
-  limit: number | null,
+  limit: number,
   tooBig: () => Error,
 ): Promise<{ hash: string; size: number }> {
   const h = createHash("sha256");
@@ -355,7 +441,7 @@ async function download(
   try {
     for await (const chunk of body) {
       size += chunk.length;
-      if (limit !== null && size > limit) throw tooBig();
+      if (size > limit) throw tooBig();
       h.update(chunk);
       let off = 0;
       while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);

@@ -85,7 +85,7 @@ class PushPrinter implements PushProgress {
     this.bytesTotal = bytes;
     if (this.quiet) return;
     this.out.write(
-      `${total} paths in the closure; ${total - missing.length} already in the cache, ${missing.length} to push (${human(bytes)} of NAR)\n`,
+      `${total} path${total === 1 ? "" : "s"} in the closure; ${total - missing.length} already in the cache, ${missing.length} to push (${human(bytes)} of NAR)\n`,
     );
   }
   pushed(path: string, fileSize: number, narSize: number): void {

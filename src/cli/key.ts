@@ -58,7 +58,14 @@ export function registerKey(program: Command): void {
     )
     .argument("[file]", "the secret key file (default: standard input)")
     .action((file: string | undefined) => {
-      const text = readFileSync(file ?? 0, "utf8");
+      let text: string;
+      try {
+        text = readFileSync(file ?? 0, "utf8");
+      } catch (e) {
+        throw new XpkgsError(
+          `Cannot read the secret key ${file ?? "from standard input"}: ${(e as Error).message}.`,
+        );
+      }
       process.stdout.write(
         `${parseSecretKey(text, file === undefined ? "on standard input" : `in ${file}`).publicText}\n`,
       );

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseCompression } from "../cache/compression.js";
 import { cacheSettings } from "../cache/config.js";
@@ -45,6 +46,19 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new XpkgsError(`--port ${opts.port} is not a TCP port (0 to 65535).`);
       }
+      const priority = Number(opts.priority);
+      if (!Number.isInteger(priority) || priority < 0) {
+        throw new XpkgsError(`--priority ${opts.priority} is not a whole number ≥ 0.`);
+      }
+      for (const prog of opts.compression === "none"
+        ? []
+        : [opts.compression === "xz" ? "xz" : "zstd"]) {
+        if (spawnSync(prog, ["--version"]).error !== undefined) {
+          throw new XpkgsError(
+            `--compression ${opts.compression} needs ${prog}, which is not installed (Debian: ${prog === "xz" ? "xz-utils" : "zstd"}).`,
+          );
+        }
+      }
       const keys = cacheSettings({ secretKey: opts.secretKey }).secretKeyFiles.map(
         readSecretKeyFile,
       );
@@ -52,7 +66,7 @@ export function registerServe(program: Command): void {
       const server = cacheServer(store, {
         keys,
         compression: parseCompression(opts.compression),
-        priority: Number(opts.priority),
+        priority,
         logDir: join(store.stateDir, "log"),
         onRequest: (method, url, status) => {
           if (opts.quiet !== true) process.stderr.write(`${status} ${method} ${url}\n`);

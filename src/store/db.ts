@@ -86,7 +86,8 @@ export class StoreDb {
       ),
       insert: this.db.prepare(
         "INSERT INTO ValidPaths (path, narHash, narSize, deriver, registrationTime, ca, sigs) VALUES (?, ?, ?, ?, ?, ?, ?) " +
-          "ON CONFLICT(path) DO UPDATE SET narHash = excluded.narHash, narSize = excluded.narSize",
+          "ON CONFLICT(path) DO UPDATE SET narHash = excluded.narHash, narSize = excluded.narSize, " +
+          "deriver = excluded.deriver, ca = excluded.ca, sigs = excluded.sigs",
       ),
       idOf: this.db.prepare<[string], { id: number }>("SELECT id FROM ValidPaths WHERE path = ?"),
       addRef: this.db.prepare("INSERT OR IGNORE INTO Refs (referrer, reference) VALUES (?, ?)"),
