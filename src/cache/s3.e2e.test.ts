@@ -8,11 +8,11 @@ import { StoreDb } from "../store/db.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { cliPath, e2eStoreEnv, runCliAsync, type CliResult } from "../cli/testing.js";
 import { generateKeyPair } from "./signing.js";
 import { freshClient, nixAvailable } from "./testing/clients.js";
-import { type S3Fixture, startSwiftS3, swiftAvailable } from "./testing/swift-s3.js";
+import { type S3Fixture, s3ClientFor, startSwiftS3, swiftAvailable } from "./testing/swift-s3.js";
 
 const attr = "pkgsCross.aarch64-multiplatform.pkgsStatic.binutils-unwrapped";
 const skip = swiftAvailable() ?? nixAvailable();
@@ -35,14 +35,7 @@ describe("an S3 binary cache (Swift's s3api)", { skip: skip ?? false }, () => {
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     };
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      forcePathStyle: true,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    client = s3ClientFor(s3);
     await client.send(new CreateBucketCommand({ Bucket: "xpkgs-cache" }));
     url = `s3://xpkgs-cache?endpoint=${encodeURIComponent(s3.endpoint)}&region=${s3.region}`;
     secret = join(root, "s3.secret");

@@ -19,23 +19,13 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
-import { type S3Fixture, startSwiftS3, swiftAvailable } from "./swift-s3.js";
+import { s3ClientFor, startSwiftS3, swiftAvailable } from "./swift-s3.js";
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash("md5").update(b).digest("hex");
 
-/** The client as the fixture's doc says it must be made. */
-const clientFor = (s3: S3Fixture) =>
-  new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+const clientFor = s3ClientFor;
 
 const listens = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -31,6 +31,7 @@
  * asking for it. DeleteObjects (multi-object delete) also needs a
  * Content-MD5 header, which SDK v3 no longer sends: use DeleteObject.
  */
+import { S3Client } from "@aws-sdk/client-s3";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
@@ -425,4 +426,16 @@ export async function startSwiftS3(): Promise<S3Fixture> {
     await stop();
     throw e;
   }
+}
+
+/** An S3 client for the fixture, made as its doc comment says it must be. */
+export function s3ClientFor(s3: S3Fixture): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
