@@ -60,7 +60,7 @@ export function logPathOf(store: Store, drvPath: string): string {
   return join(store.stateDir, "log", `${basename(drvPath)}.log`);
 }
 
-function tailOf(logPath: string, n = 25): string[] {
+export function tailOf(logPath: string, n = 25): string[] {
   try {
     const lines = readFileSync(logPath, "utf8").split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
@@ -203,18 +203,35 @@ export async function buildDerivation(
       }
     }
     if (!log.closed) await closeLog();
-    checkOutputsAgainstDeclaration(drvPath, drv, produced, logPath);
-    if (opts.keepOutputsIn !== undefined) {
-      for (const [id, tmp] of Object.entries(produced)) {
-        canonicalise(tmp);
-        renameSync(tmp, join(opts.keepOutputsIn, id));
-      }
-    } else {
-      registerOutputs(store, drvPath, drv, produced, inputs);
-    }
+    finishOutputs(store, drvPath, drv, produced, inputs, logPath, opts.keepOutputsIn);
   } finally {
     if (!log.closed) await closeLog();
     removeTree(top);
+  }
+}
+
+/**
+ * What every build does with what it made, wherever it ran: check it against
+ * the derivation's declaration, then register it (or, for --check, keep it
+ * aside). `produced` maps each output to a temporary path in the store.
+ */
+export function finishOutputs(
+  store: Store,
+  drvPath: string,
+  drv: Derivation,
+  produced: Record<string, string>,
+  inputs: Set<string>,
+  logPath: string,
+  keepOutputsIn: string | undefined,
+): void {
+  checkOutputsAgainstDeclaration(drvPath, drv, produced, logPath);
+  if (keepOutputsIn !== undefined) {
+    for (const [id, tmp] of Object.entries(produced)) {
+      canonicalise(tmp);
+      renameSync(tmp, join(keepOutputsIn, id));
+    }
+  } else {
+    registerOutputs(store, drvPath, drv, produced, inputs);
   }
 }
 

@@ -70,6 +70,9 @@ export function sandboxArgs(spec: SandboxSpec, argv: string[]): string[] {
     "--gid",
     String(buildGid),
   ];
+  // Nix's sandbox names the machine "localhost": the same here, so that a build gives the
+  // same bytes on a remote Nix builder (src/remote/) as here.
+  args.push("--hostname", "localhost");
   args.push("--die-with-parent", "--new-session");
   if (spec.network) args.push("--share-net");
   args.push("--ro-bind", "/usr", "/usr");

@@ -1,0 +1,79 @@
+/**
+ * Opening a serve-protocol session on a machine: `ssh … nix-store --serve
+ * --write`, with the machine's key and host key, in batch mode, with
+ * keep-alives so that a machine that dies is noticed within seconds.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { shq } from "../deploy/ssh.js";
+import { XpkgsError } from "../errors.js";
+import { findProgram } from "../host/find-program.js";
+import { type Machine, machineName } from "./machines.js";
+import { ServeClient } from "./serve-client.js";
+
+export interface ConnectOptions {
+  onStderrLine?: (line: string) => void;
+  /** Seconds to wait for the SSH connection. */
+  connectTimeout?: number;
+  /** Extra `-o` options (tests). */
+  sshOptions?: string[];
+}
+
+/** The ssh command line that runs the serve protocol on `m`. */
+export function sshArgv(m: Machine, knownHosts: string | null, opts: ConnectOptions): string[] {
+  const args = [
+    "-x",
+    "-a",
+    "-T",
+    "-oBatchMode=yes",
+    `-oConnectTimeout=${opts.connectTimeout ?? 10}`,
+    "-oServerAliveInterval=5",
+    "-oServerAliveCountMax=3",
+    "-oLogLevel=ERROR",
+  ];
+  if (m.port !== null) args.push("-p", String(m.port));
+  if (m.sshKey !== null) args.push("-i", m.sshKey, "-oIdentitiesOnly=yes");
+  if (knownHosts !== null)
+    args.push(`-oUserKnownHostsFile=${knownHosts}`, "-oStrictHostKeyChecking=yes");
+  for (const o of opts.sshOptions ?? []) args.push(`-o${o}`);
+  args.push(m.user !== null ? `${m.user}@${m.host}` : m.host, "--");
+  const remote = [m.remoteProgram, "--serve", "--write"];
+  if (m.remoteStore !== null) remote.push("--store", m.remoteStore);
+  args.push(remote.map(shq).join(" "));
+  return args;
+}
+
+export async function connectMachine(m: Machine, opts: ConnectOptions = {}): Promise<ServeClient> {
+  const ssh = findProgram("ssh");
+  if (ssh === null) {
+    throw new XpkgsError(
+      "Remote builders are reached over SSH, and ssh is not installed. Install it: apt-get install openssh-client",
+    );
+  }
+  let dir: string | null = null;
+  let knownHosts: string | null = null;
+  if (m.hostKey !== null) {
+    dir = mkdtempSync(join(tmpdir(), "xpkgs-builder-"));
+    knownHosts = join(dir, "known_hosts");
+    const host = m.port !== null && m.port !== 22 ? `[${m.host}]:${m.port}` : m.host;
+    writeFileSync(knownHosts, `${host} ${m.hostKey}\n`);
+  }
+  const child = spawn(ssh, sshArgv(m, knownHosts, opts), { stdio: ["pipe", "pipe", "pipe"] });
+  const cleanup = () => {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+    dir = null;
+  };
+  child.once("close", cleanup);
+  child.once("error", cleanup);
+  try {
+    return await ServeClient.open(child, {
+      name: machineName(m),
+      ...(opts.onStderrLine !== undefined ? { onStderrLine: opts.onStderrLine } : {}),
+    });
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
+}
