@@ -93,9 +93,13 @@ export class ProgressReporter implements Reporter {
     }
   }
 
-  started(drvPath: string, name: string, kind: WorkKind): void {
-    this.running.set(drvPath, { name, kind, since: Date.now() });
-    this.line(`${ing[kind]} ${drvPath}`);
+  started(drvPath: string, name: string, kind: WorkKind, where?: string): void {
+    this.running.set(drvPath, {
+      name: where !== undefined ? `${name} on ${where}` : name,
+      kind,
+      since: Date.now(),
+    });
+    this.line(`${ing[kind]} ${drvPath}${where !== undefined ? ` on ${where}` : ""}`);
   }
 
   waiting(drvPath: string, name: string): void {
@@ -109,7 +113,7 @@ export class ProgressReporter implements Reporter {
     if (error === null) {
       this.done++;
       if (r !== undefined)
-        this.line(`${ed[r.kind as WorkKind]} ${name} in ${seconds(Date.now() - r.since)}`);
+        this.line(`${ed[r.kind as WorkKind]} ${r.name} in ${seconds(Date.now() - r.since)}`);
     } else {
       this.failed++;
       this.line(`failed: ${name}`);

@@ -15,6 +15,11 @@ import { buildDerivation, inputClosure } from "./builder.js";
 import { hostPackagesMessage, unmetOf } from "./host-requirements.js";
 import { type Origin, originOf } from "./rebuilder.js";
 import { fetchPath, orderHits, rootsOfHits, type Substituters } from "../cache/substitute.js";
+import type { Machine } from "../remote/machines.js";
+import { requiredFeatures } from "../remote/machines.js";
+import type { BuilderPool, MachineState } from "../remote/pool.js";
+import { buildRemotely } from "../remote/remote-build.js";
+import { RemoteError, type ServeClient } from "../remote/serve-client.js";
 
 export type WorkKind = "fetch" | "build" | "substitute";
 
@@ -25,7 +30,8 @@ export interface Reporter {
     toBuild: string[],
     toSubstitute?: { drvPath: string; from: string[] }[],
   ): void;
-  started(drvPath: string, name: string, kind: WorkKind): void;
+  /** `where`: the machine a remote build runs on. */
+  started(drvPath: string, name: string, kind: WorkKind, where?: string): void;
   waiting(drvPath: string, name: string): void;
   finished(drvPath: string, name: string, error: Error | null): void;
   logLine(drvPath: string, line: string): void;
@@ -41,7 +47,29 @@ export interface RealiseOptions {
   env?: NodeJS.ProcessEnv;
   /** Binary caches to substitute from before building; null or absent: build everything. */
   substituters?: Substituters | null;
+  /** Remote machines to build on besides the `jobs` local slots (`jobs` 0: only there). */
+  builders?: RemoteBuilders | null;
 }
+
+export interface RemoteBuilders {
+  pool: BuilderPool;
+  connect: (m: Machine, onStderrLine: (line: string) => void) => Promise<ServeClient>;
+  /** Builders substitute inputs from their own caches before any is sent. */
+  useSubstitutes: boolean;
+  /** The features this machine offers local builds (its toolchains'). */
+  localFeatures: Set<string>;
+  localSystem: string;
+}
+
+/** Where one ready derivation goes now. */
+type Placement =
+  | { kind: "local" }
+  | { kind: "remote"; state: MachineState }
+  | { kind: "wait" }
+  | { kind: "impossible"; why: string };
+
+/** How often one derivation may lose its machine before it fails. */
+const maxMachineFaults = 3;
 
 export interface RealiseResult {
   built: string[];
@@ -53,6 +81,8 @@ export interface RealiseResult {
   toSubstitute: { drvPath: string; from: string[] }[];
   /** Derivations whose outputs were substituted. */
   substituted: string[];
+  /** Derivation → the machine that built it, for remote builds. */
+  builtOn: Map<string, string>;
 }
 
 export class RealiseError extends XpkgsError {
@@ -140,6 +170,7 @@ export async function realise(
     toBuild,
     toSubstitute,
     substituted: [],
+    builtOn: new Map(),
   };
   opts.reporter.plan(toFetch, toBuild, toSubstitute);
   if (opts.dryRun || nodes.size === 0) return result;
@@ -176,6 +207,111 @@ export async function realise(
       }
     };
 
+    const unblockDependents = (node: Node): void => {
+      for (const d of node.dependents) {
+        const left = remaining.get(d)! - 1;
+        if (left < 0) continue;
+        remaining.set(d, left);
+        if (left === 0) ready.push(d);
+      }
+    };
+
+    const remote = opts.builders ?? null;
+    const faults = new Map<string, number>();
+    let localRunning = 0;
+    const place = (node: Node): Placement => {
+      const localFree = localRunning < opts.jobs;
+      if (node.origin.kind === "substitute" || isFetch(node.drv)) {
+        // Fetches and substitutions stay here, even with --max-jobs 0.
+        return localRunning < Math.max(opts.jobs, 1) ? { kind: "local" } : { kind: "wait" };
+      }
+      if (remote === null) return localFree ? { kind: "local" } : { kind: "wait" };
+      const system = node.drv.system;
+      const features = requiredFeatures(node.drv.env);
+      const state = remote.pool.pick(system, features);
+      if (state !== null) return { kind: "remote", state };
+      const lacking = features.filter((f) => !remote.localFeatures.has(f));
+      const localCan = opts.jobs > 0 && system === remote.localSystem && lacking.length === 0;
+      if (localCan) return localFree ? { kind: "local" } : { kind: "wait" };
+      if (remote.pool.anyAlive(system, features)) return { kind: "wait" };
+      const here =
+        opts.jobs === 0
+          ? "local builds are off (--max-jobs 0)"
+          : system !== remote.localSystem
+            ? `this machine is ${remote.localSystem}`
+            : `this machine lacks ${lacking.join(", ")}`;
+      const there =
+        remote.pool.states.length === 0
+          ? "no builders are configured"
+          : `no builder offers both (${remote.pool.states.map((m) => `${m.name}: ${m.machine.systems.join(",")} with ${[...m.machine.supportedFeatures, ...m.machine.mandatoryFeatures].join(",") || "no features"}`).join("; ")})`;
+      return {
+        kind: "impossible",
+        why:
+          `nothing can build it: it needs a ${system} machine with the features ` +
+          `${features.join(", ") || "(none)"}; ${here}, and ${there}. ` +
+          "Add a builder that lists them (xpkgs doctor --builder prints its set-up), or build here",
+      };
+    };
+
+    const runRemote = async (p: string, state: MachineState): Promise<void> => {
+      const node = nodes.get(p)!;
+      const name = node.drv.name;
+      const locks = Object.values(node.drv.outputs)
+        .map((o) => o.path)
+        .sort()
+        .map((o) => store.lockFor(o));
+      remote!.pool.acquire(state);
+      let outcome: boolean | "fault" = false;
+      try {
+        for (const l of locks) await l.acquire(() => opts.reporter.waiting(p, name));
+        if (!outputsValid(store, node.drv)) {
+          roots.add(inputClosure(store, node.drv, cache.load));
+          opts.reporter.started(p, name, "build", state.name);
+          const client = await remote!.connect(state.machine, (line) =>
+            opts.reporter.logLine(p, `${state.name}: ${line}`),
+          );
+          try {
+            await buildRemotely(store, client, p, node.drv, cache.load, {
+              machine: state.name,
+              useSubstitutes: remote!.useSubstitutes,
+              onLogLine: (line) => opts.reporter.logLine(p, line),
+            });
+          } finally {
+            await client.close().catch(() => client.kill());
+          }
+          result.built.push(p);
+          result.builtOn.set(p, state.name);
+        }
+        outcome = true;
+        opts.reporter.finished(p, name, null);
+        unblockDependents(node);
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        const n = (faults.get(p) ?? 0) + 1;
+        if (e instanceof RemoteError && e.machineFault && n < maxMachineFaults) {
+          // The machine failed, not the build: it rests, and the job goes elsewhere.
+          outcome = "fault";
+          faults.set(p, n);
+          process.stderr.write(
+            `warning: ${state.name} failed while building ${name}; it is marked down for a while, ` +
+              `and the build goes to another machine.
+${error.message}
+`,
+          );
+          ready.unshift(p);
+        } else {
+          if (e instanceof RemoteError && e.machineFault) outcome = "fault";
+          result.failed.push({ drvPath: p, error });
+          opts.reporter.finished(p, name, error);
+          skipDependents(p);
+          if (!opts.keepGoing) stop = true;
+        }
+      } finally {
+        for (const l of locks) l.release();
+        remote!.pool.release(state, outcome);
+      }
+    };
+
     const runOne = async (p: string): Promise<void> => {
       const node = nodes.get(p)!;
       const name = node.drv.name;
@@ -208,12 +344,7 @@ export async function realise(
           result.built.push(p);
         }
         opts.reporter.finished(p, name, null);
-        for (const d of node.dependents) {
-          const left = remaining.get(d)! - 1;
-          if (left < 0) continue;
-          remaining.set(d, left);
-          if (left === 0) ready.push(d);
-        }
+        unblockDependents(node);
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e));
         result.failed.push({ drvPath: p, error });
@@ -225,14 +356,53 @@ export async function realise(
       }
     };
 
+    const fail = (p: string, why: string): void => {
+      const node = nodes.get(p)!;
+      const error = new RealiseError(`Cannot build ${p}: ${why}.`);
+      result.failed.push({ drvPath: p, error });
+      opts.reporter.finished(p, node.drv.name, error);
+      skipDependents(p);
+      if (!opts.keepGoing) stop = true;
+    };
     while (!stop && (ready.length > 0 || running.size > 0)) {
-      while (!stop && ready.length > 0 && running.size < opts.jobs) {
-        const p = ready.shift()!;
-        if (remaining.get(p) === -1) continue;
-        const job: Promise<void> = runOne(p).finally(() => running.delete(job));
+      for (let i = 0; !stop && i < ready.length;) {
+        const p = ready[i]!;
+        if (remaining.get(p) === -1) {
+          ready.splice(i, 1);
+          continue;
+        }
+        const where = place(nodes.get(p)!);
+        if (where.kind === "wait") {
+          i++;
+          continue;
+        }
+        ready.splice(i, 1);
+        if (where.kind === "impossible") {
+          fail(p, where.why);
+          continue;
+        }
+        let job: Promise<void>;
+        if (where.kind === "remote") {
+          job = runRemote(p, where.state).finally(() => running.delete(job));
+        } else {
+          localRunning++;
+          job = runOne(p).finally(() => {
+            localRunning--;
+            running.delete(job);
+          });
+        }
         running.add(job);
       }
       if (running.size > 0) await Promise.race(running);
+      else if (!stop && ready.length > 0) {
+        // Everything left waits for a machine that is down: sleep until one is back.
+        const back = remote?.pool.nextRecovery() ?? null;
+        if (back === null) {
+          for (const p of ready.splice(0)) fail(p, "every machine that can build it has failed");
+        } else {
+          await new Promise((r) => setTimeout(r, Math.max(back - Date.now(), 10)));
+        }
+      }
     }
     await Promise.all(running);
     return result;

@@ -6,6 +6,8 @@
  *   trusted-public-keys = cache-1:AbC…=
  *   require-sigs = true
  *   secret-key-files = /etc/xpkgs/cache-1.secret
+ *   builders = @/etc/xpkgs/machines          (remote builders: docs/remote.md)
+ *   builders-use-substitutes = true
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -17,6 +19,9 @@ export interface CacheSettings {
   trustedPublicKeys: string[];
   requireSigs: boolean;
   secretKeyFiles: string[];
+  /** Remote builders in Nix's machines format (`;`-separated, or `@FILE`); empty: none. */
+  builders: string;
+  buildersUseSubstitutes: boolean;
   /** Where they came from, for messages. */
   configFile: string | null;
 }
@@ -41,6 +46,8 @@ export function readCacheSettings(env: NodeJS.ProcessEnv = process.env): CacheSe
     trustedPublicKeys: [],
     requireSigs: true,
     secretKeyFiles: [],
+    builders: "",
+    buildersUseSubstitutes: false,
     configFile: null,
   };
   const file = configFilePath(env);
@@ -63,10 +70,13 @@ export function readCacheSettings(env: NodeJS.ProcessEnv = process.env): CacheSe
     else if (name === "trusted-public-keys") s.trustedPublicKeys = words(value);
     else if (name === "require-sigs") s.requireSigs = bool(value, where, name);
     else if (name === "secret-key-files") s.secretKeyFiles = words(value);
+    else if (name === "builders") s.builders = value.trim();
+    else if (name === "builders-use-substitutes")
+      s.buildersUseSubstitutes = bool(value, where, name);
     else {
       throw new XpkgsError(
         `${where} sets '${name}', which xpkgs does not know. It reads substituters, ` +
-          `trusted-public-keys, require-sigs and secret-key-files.`,
+          `trusted-public-keys, require-sigs, secret-key-files, builders and builders-use-substitutes.`,
       );
     }
   });

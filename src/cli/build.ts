@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { addSubstituterOptions, substitutersFor } from "./cache-options.js";
+import { addBuilderOptions, buildersFor, localJobs } from "./builder-options.js";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { inspectTree, summaryLine } from "../elf/inspect.js";
@@ -13,6 +14,7 @@ import { openUniverse } from "./universe.js";
 import { createOutLink } from "../store/gc.js";
 import { Store } from "../store/store.js";
 import { isStorePath } from "../store/store-path.js";
+import { requiredFeatures } from "../remote/machines.js";
 
 interface BuildOpts {
   attr: string[];
@@ -40,7 +42,7 @@ export function outLinkName(base: string, index: number, output: string): string
 }
 
 export function registerBuild(program: Command): void {
-  addSubstituterOptions(program.command("build"))
+  addBuilderOptions(addSubstituterOptions(program.command("build")))
     .argument(
       "[targets...]",
       "attribute paths (pkgsCross.aarch64-multiplatform.hello) or .drv files in the store",
@@ -74,7 +76,8 @@ export function registerBuild(program: Command): void {
           "Name what to build: an attribute path such as 'hello' (or -A hello), or a .drv path.",
         );
       }
-      const jobs = positiveInt(opts.jobs, "--jobs");
+      const jobs = localJobs(cmd, positiveInt(opts.jobs, "--jobs"));
+      const builders = buildersFor(cmd, jobs);
       const cores =
         opts.cores === undefined ? availableParallelism() : positiveInt(opts.cores, "--cores");
       const store = Store.fromEnv();
@@ -110,7 +113,23 @@ export function registerBuild(program: Command): void {
           dryRun: opts.dryRun === true,
           reporter,
           substituters: substitutersFor(cmd, store.storeDir),
+          builders,
         });
+        if (opts.dryRun === true && builders !== null) {
+          for (const p of result.toBuild) {
+            const drv = readDerivationFile(p);
+            const names = builders.pool
+              .capable(drv.system, requiredFeatures(drv.env))
+              .map((s) => s.name);
+            const local =
+              jobs > 0 && requiredFeatures(drv.env).every((f) => builders.localFeatures.has(f));
+            const where = [...names, ...(local ? ["here"] : [])];
+            process.stderr.write(
+              `  ${basename(p)} would build on: ${where.length > 0 ? where.join(", ") : "nothing (no machine has its features)"}
+`,
+            );
+          }
+        }
         if (opts.dryRun === true) {
           if (result.toFetch.length + result.toBuild.length + result.toSubstitute.length === 0)
             process.stderr.write("nothing to build: every output is valid\n");

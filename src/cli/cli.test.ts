@@ -4,7 +4,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { parseMachines } from "../remote/machines.js";
+import { hostToolchainFeatures } from "../remote/toolchain-features.js";
+import { builderNixConf } from "../remote/testing/nix-builder.js";
 import { exampleNames } from "../systems/examples.js";
+import { builderStoreUri } from "./doctor.js";
 import { commandName } from "./commands.js";
 import { cliPath, runCli } from "./testing.js";
 
@@ -225,5 +229,28 @@ describe("xpkgs list and search", () => {
     const none = runCli(["search", "no-such-package-anywhere"], env);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /no package matches/);
+  });
+});
+
+describe("xpkgs doctor --builder", () => {
+  it("prints the builder's apt-get line, nix.conf and a machines line that parses", () => {
+    const r = runCli(["doctor", "--builder"], env);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^apt-get install --no-install-recommends nix-bin openssh-server /m);
+    const features = hostToolchainFeatures();
+    // The same nix.conf as the tests' own Nix builder.
+    for (const line of builderNixConf(features)
+      .split("\n")
+      .filter((l) => l !== "")) {
+      assert.ok(r.stdout.split("\n").includes(line), line);
+    }
+    assert.match(r.stdout, /^xpkgs builders check --builders @\/etc\/xpkgs\/machines$/m);
+    const line = r.stdout.split("\n").find((l) => l.startsWith("ssh://root@HOST?"))!;
+    const hostKey = Buffer.from("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample").toString("base64");
+    const [m] = parseMachines(line.replace("HOST?", "builder1?").replace("HOSTKEY", hostKey));
+    assert.equal(m!.host, "builder1");
+    assert.equal(m!.remoteStore, builderStoreUri(storeDir));
+    assert.match(m!.remoteStore!, new RegExp(`^local\\?store=${storeDir}&real=`));
+    assert.deepEqual(m!.supportedFeatures, features);
   });
 });

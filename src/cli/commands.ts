@@ -30,6 +30,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   matrix: async () => (await import("./matrix.js")).registerMatrix,
   key: async () => (await import("./key.js")).registerKey,
   serve: async () => (await import("./serve.js")).registerServe,
+  builders: async () => (await import("./builders.js")).registerBuilders,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

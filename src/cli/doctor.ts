@@ -1,6 +1,9 @@
+import { builderNixConfLines, chrootStoreUri } from "../remote/builder-setup.js";
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import { XpkgsError } from "../errors.js";
 import { findProgram } from "../host/find-program.js";
 import { buildMachinePlatform } from "../systems/elaborate.js";
@@ -12,6 +15,8 @@ import type { Platform } from "../systems/elaborate.js";
 import { debianArchOfTriple, debianPackagesFor, debianTriple } from "../toolchains/debian-cross.js";
 import { debianVersion } from "../host/debian-packages.js";
 import { baseToolPackages, hostTools } from "../pkgs/host-tools.js";
+import { hostToolchainFeatures } from "../remote/toolchain-features.js";
+import { storeDirFromEnv } from "../store/store-dir.js";
 import { renderTable } from "./table.js";
 
 /** The Debian packages of the base tools and of every host tool that this machine lacks. */
@@ -85,6 +90,80 @@ function status(name: string, host: Platform, build: Platform): TargetStatus {
   return { name, triple: host.config, packages: [...new Set(packages)], missing, qemu };
 }
 
+/**
+ * The Debian packages a remote builder needs: Nix and the SSH server, and of
+ * the packages xpkgs builds with (base tools, host tools, every named
+ * platform's compilers) those this machine has installed, since their
+ * versions are in the derivations the builder gets.
+ */
+export function builderPackages(build: Platform): string[] {
+  const used = new Set<string>([
+    ...basics.map(([, pkg]) => pkg).filter((p) => p !== "bubblewrap"),
+    ...baseToolPackages,
+    ...Object.values(hostTools).flatMap((t) => t.debian),
+    ...exampleNames.flatMap((n) => debianPackagesFor(examplePlatform(n), build)),
+  ]);
+  const installedHere = [...used].filter((p) => debianVersion(p) !== null).sort();
+  return ["nix-bin", "openssh-server", ...installedHere];
+}
+
+/** A Nix chroot store whose logical store dir is ours, kept beside it (`/xpkgs/nix/…`). */
+export function builderStoreUri(storeDir: string): string {
+  return chrootStoreUri(storeDir, join(dirname(storeDir), "nix"));
+}
+
+/** What `xpkgs doctor --builder` prints: the set-up of a remote builder for this machine. */
+export function builderSetup(env: NodeJS.ProcessEnv = process.env): string {
+  const build = buildMachinePlatform();
+  const storeDir = storeDirFromEnv(env);
+  const features = hostToolchainFeatures();
+  const key = join(homedir(), ".ssh", "id_ed25519");
+  const uri = `ssh://root@HOST?remote-store=${encodeURIComponent(builderStoreUri(storeDir))}`;
+  const machine = [
+    uri,
+    build.system,
+    key,
+    "1",
+    "1",
+    features.length > 0 ? features.join(",") : "-",
+    "-",
+    "HOSTKEY",
+  ].join(" ");
+  return [
+    `A remote builder for this machine (store dir ${storeDir}, system ${build.system}).`,
+    "docs/remote.md explains each step.",
+    "",
+    "1. On the builder, as root: Nix, the SSH server, and the toolchains and tools this machine",
+    "   has installed. Take them from the same Debian release: their versions are in the store paths.",
+    "",
+    `apt-get install --no-install-recommends ${builderPackages(build).join(" ")}`,
+    "",
+    "2. On the builder: Nix's settings. The SSH user must be trusted (root is; any other goes in",
+    "   trusted-users). substituters may instead name caches of this store dir (docs/cache.md).",
+    "",
+    "cat >> /etc/nix/nix.conf <<'EOF'",
+    ...builderNixConfLines(features),
+    "EOF",
+    "",
+    "3. On this machine: let root on the builder accept this machine's key",
+    ...(existsSync(`${key}.pub`)
+      ? []
+      : [`   (make it first: ssh-keygen -t ed25519 -N '' -f ${key})`]),
+    "",
+    `ssh-copy-id -i ${key}.pub root@HOST`,
+    "",
+    "   and write one line per builder in /etc/xpkgs/machines, with HOST its address and HOSTKEY",
+    "   what 'base64 -w0 /etc/ssh/ssh_host_ed25519_key.pub' prints on it:",
+    "",
+    machine,
+    "",
+    "4. Check that each builder answers and can build for this machine:",
+    "",
+    "xpkgs builders check --builders @/etc/xpkgs/machines",
+    "",
+  ].join("\n");
+}
+
 export function registerDoctor(program: Command): void {
   program
     .command("doctor")
@@ -97,7 +176,17 @@ export function registerDoctor(program: Command): void {
       "--install",
       "install the missing build, base and host tools, and what the given targets are missing (runs apt-get as root)",
     )
-    .action((targets: string[], opts: { install?: boolean }) => {
+    .option(
+      "--builder",
+      "print how to set up a remote Nix builder for this machine: its apt-get line, nix.conf and machines line",
+    )
+    .action((targets: string[], opts: { install?: boolean; builder?: boolean }) => {
+      if (opts.builder === true) {
+        if (opts.install === true || targets.length > 0)
+          throw new XpkgsError("doctor --builder takes no targets and no --install.");
+        process.stdout.write(builderSetup());
+        return;
+      }
       const build = buildMachinePlatform();
       const chosen =
         targets.length === 0

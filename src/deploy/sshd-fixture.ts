@@ -39,14 +39,14 @@ export interface SshdFixture {
   stop(): void;
 }
 
-function sh(cmd: string, args: string[]): void {
+export function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(" ")}: ${r.error?.message ?? r.stderr.trim()}`);
   }
 }
 
-function waitForPort(host: string, port: number, ms: number): Promise<void> {
+export function waitForPort(host: string, port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   return new Promise((resolve, reject) => {
     const attempt = () => {

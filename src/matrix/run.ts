@@ -102,6 +102,7 @@ export function planInMemory(
     toBuild,
     toSubstitute: [],
     substituted: [],
+    builtOn: new Map(),
   };
 }
 

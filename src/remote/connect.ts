@@ -21,8 +21,13 @@ export interface ConnectOptions {
   sshOptions?: string[];
 }
 
-/** The ssh command line that runs the serve protocol on `m`. */
-export function sshArgv(m: Machine, knownHosts: string | null, opts: ConnectOptions): string[] {
+/** The ssh command line that runs `command` (default: the serve protocol) on `m`. */
+export function sshArgv(
+  m: Machine,
+  knownHosts: string | null,
+  opts: ConnectOptions,
+  command?: string,
+): string[] {
   const args = [
     "-x",
     "-a",
@@ -41,32 +46,65 @@ export function sshArgv(m: Machine, knownHosts: string | null, opts: ConnectOpti
   args.push(m.user !== null ? `${m.user}@${m.host}` : m.host, "--");
   const remote = [m.remoteProgram, "--serve", "--write"];
   if (m.remoteStore !== null) remote.push("--store", m.remoteStore);
-  args.push(remote.map(shq).join(" "));
+  args.push(command ?? remote.map(shq).join(" "));
   return args;
 }
 
-export async function connectMachine(m: Machine, opts: ConnectOptions = {}): Promise<ServeClient> {
+function knownHostsFor(m: Machine): { file: string | null; cleanup: () => void } {
+  if (m.hostKey === null) return { file: null, cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), "xpkgs-builder-"));
+  const file = join(dir, "known_hosts");
+  const host = m.port !== null && m.port !== 22 ? `[${m.host}]:${m.port}` : m.host;
+  writeFileSync(file, `${host} ${m.hostKey}\n`);
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function sshProgram(): string {
   const ssh = findProgram("ssh");
   if (ssh === null) {
     throw new XpkgsError(
       "Remote builders are reached over SSH, and ssh is not installed. Install it: apt-get install openssh-client",
     );
   }
-  let dir: string | null = null;
-  let knownHosts: string | null = null;
-  if (m.hostKey !== null) {
-    dir = mkdtempSync(join(tmpdir(), "xpkgs-builder-"));
-    knownHosts = join(dir, "known_hosts");
-    const host = m.port !== null && m.port !== 22 ? `[${m.host}]:${m.port}` : m.host;
-    writeFileSync(knownHosts, `${host} ${m.hostKey}\n`);
-  }
-  const child = spawn(ssh, sshArgv(m, knownHosts, opts), { stdio: ["pipe", "pipe", "pipe"] });
-  const cleanup = () => {
-    if (dir !== null) rmSync(dir, { recursive: true, force: true });
-    dir = null;
-  };
-  child.once("close", cleanup);
-  child.once("error", cleanup);
+  return ssh;
+}
+
+/** Runs a shell command on `m`; its status and output, within `timeoutMs`. */
+export function runOnMachine(
+  m: Machine,
+  command: string,
+  timeoutMs = 30_000,
+  opts: ConnectOptions = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const kh = knownHostsFor(m);
+  const child = spawn(sshProgram(), sshArgv(m, kh.file, opts, command), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  return new Promise((resolve) => {
+    const done = (status: number | null) => {
+      clearTimeout(timer);
+      kh.cleanup();
+      resolve({ status, stdout, stderr });
+    };
+    child.once("error", (e) => {
+      stderr += e.message;
+      done(null);
+    });
+    child.once("close", (code) => done(code));
+  });
+}
+
+export async function connectMachine(m: Machine, opts: ConnectOptions = {}): Promise<ServeClient> {
+  const ssh = sshProgram();
+  const kh = knownHostsFor(m);
+  const child = spawn(ssh, sshArgv(m, kh.file, opts), { stdio: ["pipe", "pipe", "pipe"] });
+  child.once("close", kh.cleanup);
+  child.once("error", kh.cleanup);
   try {
     return await ServeClient.open(child, {
       name: machineName(m),

@@ -179,10 +179,13 @@ export class ServeClient {
       const errors = said.filter((l) => /error|denied|refused|not|cannot|fail/i.test(l));
       const words = (errors.length > 0 ? errors : said).slice(-4);
       const reason = e instanceof Error ? e.message : String(e);
+      // Nix's own "error: …" is a refusal of this request (untrusted, wrong store): trying
+      // again elsewhere will not help. Anything else (ssh gone, a cut connection) is the machine's.
+      const refused = said.some((l) => /^error: /.test(l.trim()));
       throw new RemoteError(
         `${this.opts.name}: ${what} failed: ` +
           (words.length > 0 ? `it said:\n${words.map((l) => `  > ${l}`).join("\n")}` : reason),
-        true,
+        !refused,
       );
     }
   }

@@ -294,6 +294,16 @@ export class Stdenv {
         this.ctx.cc.out,
       ]),
       xpkgsBaseTools: this.ctx.baseTools.out,
+      // Only a machine with the same compilers may build this (docs/remote.md).
+      requiredSystemFeatures: [
+        ...new Set(
+          [this.ctx.cc, this.ctx.ccForBuild, ...(cxx !== null ? [cxx] : [])]
+            .map((p) => p.drv.env.xpkgsToolchainFeature)
+            .filter((f): f is string => f !== undefined && f !== ""),
+        ),
+      ]
+        .sort()
+        .join(" "),
       nativeBuildInputs: list(nativeInputs.map((p) => p.out)),
       buildInputs: list(args.buildInputs?.map((p) => p.out)),
       configureFlags: list([

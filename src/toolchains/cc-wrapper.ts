@@ -12,6 +12,7 @@ import type { Derivation } from "../derivation/derivation.js";
 import type { Platform } from "../systems/elaborate.js";
 import { type TreeEntry, writeTree } from "../stdenv/write-tree.js";
 import { type HostToolchain, MissingToolchainError } from "./detect.js";
+import { toolchainFeature } from "../remote/toolchain-features.js";
 import { cxxIncludeDirs } from "./libstdcxx.js";
 
 export type WrapperLibc =
@@ -200,6 +201,8 @@ export function ccWrapper(spec: WrapperSpec): Derivation {
   const env: Record<string, string> = {
     // The identity of the host-installed compiler: a change here rebuilds everything.
     compilerPath: tc.cc.realPath,
+    // What builds with this compiler require of a machine (src/remote/toolchain-features.ts).
+    xpkgsToolchainFeature: toolchainFeature(tc.cc.realPath),
     compilerVersion: tc.cc.version,
     compilerSha256: tc.cc.sha256,
     linkerVersion: tc.ld.version,

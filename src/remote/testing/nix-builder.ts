@@ -9,17 +9,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServeClient } from "../serve-client.js";
+import { builderNixConfLines, chrootStoreUri } from "../builder-setup.js";
 
-/** The nix.conf lines a builder for xpkgs needs (docs/remote.md shows the same). */
+/** The nix.conf of a test builder (docs/remote.md shows the same lines). */
 export function builderNixConf(features: string[]): string {
-  return [
-    "sandbox = true",
-    "build-users-group =",
-    "substituters =",
-    "extra-sandbox-paths = /usr /bin /lib /lib64 /etc/alternatives",
-    `system-features = ${features.join(" ")}`,
-    "",
-  ].join("\n");
+  return `${builderNixConfLines(features).join("\n")}\n`;
 }
 
 export interface LocalNixBuilder {
@@ -35,13 +29,7 @@ export function localNixBuilder(storeDir: string, features: string[] = []): Loca
   const root = mkdtempSync(join(tmpdir(), "xpkgs-nixbuilder-"));
   mkdirSync(join(root, "conf"));
   writeFileSync(join(root, "conf/nix.conf"), builderNixConf(features));
-  const q = new URLSearchParams({
-    store: storeDir,
-    real: join(root, "store"),
-    state: join(root, "var/nix"),
-    log: join(root, "var/log/nix"),
-  });
-  const storeUri = `local?${q.toString().replace(/%2F/g, "/")}`;
+  const storeUri = chrootStoreUri(storeDir, root);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NIX_CONF_DIR: join(root, "conf"),
