@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addBuilderOptions } from "./builder-options.js";
 import { addSubstituterOptions } from "./cache-options.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -23,7 +24,7 @@ export function describeBundle(m: BundleManifest, where: string): string {
 }
 
 export function registerBundle(program: Command): void {
-  addSubstituterOptions(program.command("bundle"))
+  addBuilderOptions(addSubstituterOptions(program.command("bundle")))
     .description(
       "Make programs portable to any Linux of their architecture. A dynamic program gets its " +
         "loader and the closure of its NEEDED libraries (found by reading the ELF files, never by " +

@@ -14,7 +14,6 @@ import { Substituters, substitutePaths, type SubstituteProgress } from "../cache
 import { XpkgsError } from "../errors.js";
 import { Store } from "../store/store.js";
 import { isStorePath, parseStorePath } from "../store/store-path.js";
-import { substitutersFor } from "./cache-options.js";
 import { human } from "./table.js";
 import { existsSync, realpathSync } from "node:fs";
 
@@ -59,7 +58,7 @@ async function pathsOf(
       final === undefined ? [pkg.out] : Object.values(final.drv.outputs).map((o) => o.path);
     if (build && outputs.some((o) => !store.isValid(o))) {
       const { ensureBuilt } = await import("./realise-attr.js");
-      await ensureBuilt(store, universe, pkg, quiet, substitutersFor(cmd, store.storeDir));
+      await ensureBuilt(store, universe, pkg, quiet, cmd);
     }
     out.push(...outputs);
   }

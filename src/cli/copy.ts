@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addBuilderOptions } from "./builder-options.js";
 import { addSubstituterOptions } from "./cache-options.js";
 import { sshUrlHelp } from "../deploy/ssh.js";
 import { XpkgsError } from "../errors.js";
@@ -11,7 +12,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 type CopyOpts = CacheCopyOpts & DeviceCopyOpts;
 
 export function registerCopy(program: Command): void {
-  addSubstituterOptions(program.command("copy"))
+  addBuilderOptions(addSubstituterOptions(program.command("copy")))
     .description(
       "Two jobs, told apart by the URL. With --to ssh://…: put a program on a device over SSH and " +
         "prove it runs there. With --to or --from a binary cache (" +

@@ -10,7 +10,8 @@ import { buildMachinePlatform } from "../systems/elaborate.js";
 import { qemuUserPackage } from "../systems/emulator.js";
 import { programRunner } from "../toolchains/runner.js";
 import { ensureBuilt } from "./realise-attr.js";
-import { addSubstituterOptions, substitutersFor } from "./cache-options.js";
+import { addBuilderOptions } from "./builder-options.js";
+import { addSubstituterOptions } from "./cache-options.js";
 import { openUniverse } from "./universe.js";
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -29,7 +30,7 @@ function writeWrappers(out: string, runner: string[]): string {
 }
 
 export function registerRun(program: Command): void {
-  addSubstituterOptions(program.command("run"))
+  addBuilderOptions(addSubstituterOptions(program.command("run")))
     .description(
       "Build an attribute if needed, then run its main program (meta.mainProgram, or --bin) with " +
         "the arguments after --: natively when this machine runs the host platform's programs, " +
@@ -83,13 +84,7 @@ export function registerRun(program: Command): void {
                 `and that is not installed. Install it: apt-get install ${qemuUserPackage}`,
             );
           }
-          await ensureBuilt(
-            store,
-            universe,
-            pkg,
-            opts.quiet === true,
-            substitutersFor(cmd, store.storeDir),
-          );
+          await ensureBuilt(store, universe, pkg, opts.quiet === true, cmd);
           out = pkg.out;
           if (opts.shell === true) {
             wrappers = writeWrappers(out, runner);

@@ -17,7 +17,6 @@ import { type SmokeTest, smokeTestOf } from "../pkgs/smoke.js";
 import { Store } from "../store/store.js";
 import { storeDirFromEnv } from "../store/store-dir.js";
 import { ensureBuilt } from "./realise-attr.js";
-import { substitutersFor } from "./cache-options.js";
 import { openUniverse } from "./universe.js";
 import type { PackageUniverse } from "../pkgs/top-level.js";
 
@@ -167,13 +166,7 @@ export async function shipInput(
         `${what} has no main program (meta.mainProgram). Name one with --bin, e.g. --bin ${pkg.pname}.`,
       );
     }
-    await ensureBuilt(
-      store,
-      universe,
-      pkg,
-      opts.quiet === true,
-      substitutersFor(cmd, store.storeDir),
-    );
+    await ensureBuilt(store, universe, pkg, opts.quiet === true, cmd);
     const programs = pickPrograms(pkg.out, names, what);
     const sysroot = opts.sysroot ?? guessSysroot(programs[0]!.path);
     const main = smokeTestOf(pkg);

@@ -45,6 +45,42 @@ export function referencesFirst(store: Store, paths: Iterable<string>): string[]
   return out;
 }
 
+/**
+ * Makes `paths` (a closed set) valid on the builder: asks what it has (letting it
+ * substitute, if it may), then sends the rest as NARs, references first.
+ */
+export async function sendClosure(
+  store: Store,
+  client: ServeClient,
+  paths: Iterable<string>,
+  useSubstitutes: boolean,
+): Promise<{ paths: number; bytes: number }> {
+  const order = referencesFirst(store, paths);
+  const has = await client.queryValidPaths(order, { lock: true, substitute: useSubstitutes });
+  let bytes = 0;
+  let sent = 0;
+  for (const p of order) {
+    if (has.has(p)) continue;
+    const info = store.info(p)!;
+    await client.addToStoreNar(
+      {
+        path: p,
+        deriver: info.deriver,
+        narHashHex: parseHash(info.narHash.replace(/^sha256:/, ""), "sha256").hex,
+        references: info.references,
+        registrationTime: info.registrationTime,
+        narSize: info.narSize,
+        sigs: info.sigs,
+        ca: info.ca,
+      },
+      narStream(p),
+    );
+    bytes += info.narSize;
+    sent++;
+  }
+  return { paths: sent, bytes };
+}
+
 export async function buildRemotely(
   store: Store,
   client: ServeClient,
@@ -68,33 +104,12 @@ export async function buildRemotely(
   const top = tempPathIn(store.storeDir, `remote-${drv.name}`);
   try {
     logLine(`xpkgs: building ${drvPath} on ${opts.machine}`);
-    // Inputs: what the builder lacks (after substituting, if it may), references first.
-    const order = referencesFirst(store, inputs);
-    const has = await client.queryValidPaths(order, {
-      lock: true,
-      substitute: opts.useSubstitutes,
-    });
-    let sentBytes = 0;
-    let sentPaths = 0;
-    for (const p of order) {
-      if (has.has(p)) continue;
-      const info = store.info(p)!;
-      await client.addToStoreNar(
-        {
-          path: p,
-          deriver: info.deriver,
-          narHashHex: parseHash(info.narHash.replace(/^sha256:/, ""), "sha256").hex,
-          references: info.references,
-          registrationTime: info.registrationTime,
-          narSize: info.narSize,
-          sigs: info.sigs,
-          ca: info.ca,
-        },
-        narStream(p),
-      );
-      sentBytes += info.narSize;
-      sentPaths++;
-    }
+    const { paths: sentPaths, bytes: sentBytes } = await sendClosure(
+      store,
+      client,
+      inputs,
+      opts.useSubstitutes,
+    );
     opts.onInputsSent?.(sentPaths, sentBytes);
     if (sentPaths > 0) logLine(`xpkgs: sent ${sentPaths} input paths (${sentBytes} bytes)`);
 
