@@ -293,16 +293,22 @@ export async function realise(
           outcome = "fault";
           faults.set(p, n);
           process.stderr.write(
-            `warning: ${state.name} failed while building ${name}; it is marked down for a while, ` +
-              `and the build goes to another machine.
-${error.message}
-`,
+            `warning: ${state.name} failed while building ${name} (attempt ${n} of ${maxMachineFaults}); ` +
+              "it is set aside for a while, and the build goes to another machine, or back to it " +
+              `once it is up.\n${error.message}\n`,
           );
           ready.unshift(p);
         } else {
-          if (e instanceof RemoteError && e.machineFault) outcome = "fault";
-          result.failed.push({ drvPath: p, error });
-          opts.reporter.finished(p, name, error);
+          const gaveUp = e instanceof RemoteError && e.machineFault;
+          if (gaveUp) outcome = "fault";
+          const reported = gaveUp
+            ? new RemoteError(
+                `${error.message}\nGiving up on ${name}: its machine failed ${n} times.`,
+                true,
+              )
+            : error;
+          result.failed.push({ drvPath: p, error: reported });
+          opts.reporter.finished(p, name, reported);
           skipDependents(p);
           if (!opts.keepGoing) stop = true;
         }
@@ -393,10 +399,18 @@ ${error.message}
         }
         running.add(job);
       }
-      if (running.size > 0) await Promise.race(running);
-      else if (!stop && ready.length > 0) {
+      const back = remote?.pool.nextRecovery() ?? null;
+      if (running.size > 0) {
+        // Wake when a job ends, or when a machine a waiting job needs is back.
+        let timer: NodeJS.Timeout | undefined;
+        const recovered =
+          back !== null && ready.length > 0
+            ? new Promise<void>((r) => (timer = setTimeout(r, Math.max(back - Date.now(), 10))))
+            : null;
+        await Promise.race(recovered !== null ? [...running, recovered] : running);
+        clearTimeout(timer);
+      } else if (!stop && ready.length > 0) {
         // Everything left waits for a machine that is down: sleep until one is back.
-        const back = remote?.pool.nextRecovery() ?? null;
         if (back === null) {
           for (const p of ready.splice(0)) fail(p, "every machine that can build it has failed");
         } else {

@@ -125,8 +125,7 @@ export function registerBuild(program: Command): void {
               jobs > 0 && requiredFeatures(drv.env).every((f) => builders.localFeatures.has(f));
             const where = [...names, ...(local ? ["here"] : [])];
             process.stderr.write(
-              `  ${basename(p)} would build on: ${where.length > 0 ? where.join(", ") : "nothing (no machine has its features)"}
-`,
+              `  ${basename(p)} would build on: ${where.length > 0 ? where.join(", ") : "nothing (no machine has its features)"}\n`,
             );
           }
         }

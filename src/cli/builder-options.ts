@@ -7,6 +7,7 @@ import { connectMachine } from "../remote/connect.js";
 import { parseMachines } from "../remote/machines.js";
 import { BuilderPool } from "../remote/pool.js";
 import { hostToolchainFeatures } from "../remote/toolchain-features.js";
+import { buildMachinePlatform } from "../systems/elaborate.js";
 
 export function addBuilderOptions(cmd: Command): Command {
   return cmd
@@ -21,7 +22,8 @@ export function addBuilderOptions(cmd: Command): Command {
     )
     .option(
       "--builders-use-substitutes",
-      "let builders fetch missing inputs from their own binary caches instead of receiving them",
+      "let builders fetch missing inputs from their own binary caches instead of receiving them " +
+        "(on already when substituters are configured here)",
     );
 }
 
@@ -48,7 +50,8 @@ export function buildersFor(cmd: Command, jobs: number): RemoteBuilders | null {
   const settings = readCacheSettings();
   const spec = o.builders ?? settings.builders;
   const where = o.builders !== undefined ? "--builders" : `builders in ${settings.configFile}`;
-  const machines = spec.trim() === "" ? [] : parseMachines(spec, "x86_64-linux", where);
+  const system = buildMachinePlatform().system;
+  const machines = spec.trim() === "" ? [] : parseMachines(spec, system, where);
   if (machines.length === 0) {
     if (jobs === 0) {
       throw new XpkgsError(
@@ -67,6 +70,6 @@ export function buildersFor(cmd: Command, jobs: number): RemoteBuilders | null {
     connect: (m, onStderrLine) => connectMachine(m, { onStderrLine }),
     useSubstitutes,
     localFeatures: new Set([...hostToolchainFeatures(), "benchmark", "big-parallel", "nixos-test"]),
-    localSystem: "x86_64-linux",
+    localSystem: system,
   };
 }

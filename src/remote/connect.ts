@@ -43,7 +43,8 @@ export function sshArgv(
   if (knownHosts !== null)
     args.push(`-oUserKnownHostsFile=${knownHosts}`, "-oStrictHostKeyChecking=yes");
   for (const o of opts.sshOptions ?? []) args.push(`-o${o}`);
-  args.push(m.user !== null ? `${m.user}@${m.host}` : m.host, "--");
+  // `--` first: a host or user that starts with '-' is never read as an option.
+  args.push("--", m.user !== null ? `${m.user}@${m.host}` : m.host);
   const remote = [m.remoteProgram, "--serve", "--write"];
   if (m.remoteStore !== null) remote.push("--store", m.remoteStore);
   args.push(command ?? remote.map(shq).join(" "));

@@ -5,6 +5,7 @@
  * builder's path info, and register it as a local build is registered.
  */
 import { createWriteStream, mkdirSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
 import type { Derivation } from "../derivation/derivation.js";
@@ -95,8 +96,10 @@ export async function buildRemotely(
   );
   mkdirSync(join(store.stateDir, "log"), { recursive: true });
   const log = createWriteStream(logPath);
+  let logError: Error | null = null;
+  log.on("error", (e) => (logError ??= e));
   const logLine = (line: string): void => {
-    log.write(`${line}\n`);
+    if (logError === null) log.write(`${line}\n`);
     opts.onLogLine?.(line);
   };
   const closeLog = () => new Promise<void>((resolve) => log.end(resolve));
@@ -124,7 +127,8 @@ export async function buildRemotely(
       buildTimeout: opts.buildTimeout ?? 0,
       maxLogSize: 0,
     });
-    await client.sync();
+    // The log's last lines may trail the reply; a failed round trip only loses them.
+    await client.sync().catch(() => {});
     client.logSink = null;
     if (result.status > 2) {
       await closeLog();
@@ -160,14 +164,15 @@ export async function buildRemotely(
       }
       const narFile = join(top, `${basename(o.path)}.nar`);
       const sha = createHash("sha256");
-      const out = createWriteStream(narFile);
-      await client.dumpStorePath(o.path, info.narSize, async (chunk) => {
-        sha.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-      });
-      await new Promise<void>((resolve, reject) =>
-        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-      );
+      const out = await open(narFile, "wx");
+      try {
+        await client.dumpStorePath(o.path, info.narSize, async (chunk) => {
+          sha.update(chunk);
+          await out.write(chunk);
+        });
+      } finally {
+        await out.close();
+      }
       const got = `sha256:${nix32Encode(sha.digest())}`;
       if (got !== info.narHash) {
         throw new RemoteError(
@@ -190,6 +195,15 @@ export async function buildRemotely(
       produced[id] = tmp;
     }
     await closeLog();
+    const failedLog = logError as Error | null;
+    if (failedLog !== null) {
+      throw new BuildError(
+        drvPath,
+        `its log could not be written (${failedLog.message})`,
+        null,
+        [],
+      );
+    }
     finishOutputs(store, drvPath, drv, produced, inputs, logPath, opts.keepOutputsIn);
   } finally {
     client.logSink = null;

@@ -97,31 +97,34 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
       const drvPath = Object.keys(JSON.parse(shown.stdout) as object)[0]!;
       const drv = drvs.load(drvPath);
       const keep = mkdtempSync(join(storeDir, ".tmp-remote-check-"));
-      const client = await connectMachine(machine(b.builders[0]!.line()));
       try {
-        await buildRemotely(store, client, drvPath, drv, drvs.load, {
-          machine: b.builders[0]!.name,
-          useSubstitutes: false,
-          keepOutputsIn: keep,
-        });
+        const client = await connectMachine(machine(b.builders[0]!.line()));
+        try {
+          await buildRemotely(store, client, drvPath, drv, drvs.load, {
+            machine: b.builders[0]!.name,
+            useSubstitutes: false,
+            keepOutputsIn: keep,
+          });
+        } finally {
+          await client.close();
+        }
+        const here = store.info(drv.outputs.out!.path)!.narHash;
+        const there = `sha256:${narHashOf(join(keep, "out")).narHash.nix32}`;
+        assert.equal(there, here, `${attr}: the remote build's NAR hash`);
+        if (attr.endsWith("hello")) {
+          const r = spawnSync(
+            "qemu-aarch64-static",
+            ["-cpu", "cortex-a53", join(keep, "out/bin/hello")],
+            {
+              encoding: "utf8",
+              timeout: 30_000,
+            },
+          );
+          assert.equal(r.stdout, "Hello, world!\n");
+        }
       } finally {
-        await client.close();
+        rmSync(keep, { recursive: true, force: true });
       }
-      const here = store.info(drv.outputs.out!.path)!.narHash;
-      const there = `sha256:${narHashOf(join(keep, "out")).narHash.nix32}`;
-      assert.equal(there, here, `${attr}: the remote build's NAR hash`);
-      if (attr.endsWith("hello")) {
-        const r = spawnSync(
-          "qemu-aarch64-static",
-          ["-cpu", "cortex-a53", join(keep, "out/bin/hello")],
-          {
-            encoding: "utf8",
-            timeout: 30_000,
-          },
-        );
-        assert.equal(r.stdout, "Hello, world!\n");
-      }
-      rmSync(keep, { recursive: true, force: true });
     }
   });
 
@@ -314,8 +317,9 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
     assert.deepEqual(where, [victim.name, b.builders[0]!.name]);
     assert.equal(result.builtOn.get(d!.drvPath), b.builders[0]!.name);
     assert.equal(readFileSync(d!.out, "utf8"), "survived\n");
+    // tempPathIn's names: .tmp-<pid>-<random>-remote-<name>.
     assert.deepEqual(
-      readdirSync(storeDir).filter((e) => e.startsWith(".tmp-remote")),
+      readdirSync(storeDir).filter((e) => /^\.tmp-\d+-[0-9a-f]+-remote-/.test(e)),
       [],
     );
   });

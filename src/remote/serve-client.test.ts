@@ -45,14 +45,17 @@ describe("serve protocol against nix-store --serve --write", () => {
   it("builds a derivation remotely: inputs sent, outputs fetched, checked and registered", async () => {
     const lines: string[] = [];
     const client = await builder.open((l) => lines.push(l));
-    assert.equal(client.remoteVersion >> 8, 2);
     let sent = -1;
-    await buildRemotely(t.store, client, top.drvPath, drvs.load(top.drvPath), drvs.load, {
-      machine: "local-nix",
-      useSubstitutes: false,
-      onInputsSent: (n) => (sent = n),
-    });
-    await client.close();
+    try {
+      assert.equal(client.remoteVersion >> 8, 2);
+      await buildRemotely(t.store, client, top.drvPath, drvs.load(top.drvPath), drvs.load, {
+        machine: "local-nix",
+        useSubstitutes: false,
+        onInputsSent: (n) => (sent = n),
+      });
+    } finally {
+      await client.close();
+    }
     assert.equal(sent, 1, "the one input path the builder lacked was sent");
     const info = t.store.info(top.out);
     assert.ok(info !== null, "the output is registered");
@@ -85,18 +88,21 @@ describe("serve protocol against nix-store --serve --write", () => {
 
   it("answers path queries as Nix does", async () => {
     const client = await builder.open();
-    const valid = await client.queryValidPaths(
-      [dep.out, top.out, `${t.store.storeDir}/${"0".repeat(32)}-nothing`],
-      {
-        lock: false,
-        substitute: false,
-      },
-    );
-    assert.deepEqual([...valid].sort(), [dep.out, top.out].sort());
-    const infos = await client.queryPathInfos([top.out]);
-    assert.deepEqual(infos.get(top.out)!.references, [dep.out]);
-    assert.equal(infos.get(top.out)!.narHash, t.store.info(top.out)!.narHash);
-    await client.close();
+    try {
+      const valid = await client.queryValidPaths(
+        [dep.out, top.out, `${t.store.storeDir}/${"0".repeat(32)}-nothing`],
+        {
+          lock: false,
+          substitute: false,
+        },
+      );
+      assert.deepEqual([...valid].sort(), [dep.out, top.out].sort());
+      const infos = await client.queryPathInfos([top.out]);
+      assert.deepEqual(infos.get(top.out)!.references, [dep.out]);
+      assert.equal(infos.get(top.out)!.narHash, t.store.info(top.out)!.narHash);
+    } finally {
+      await client.close();
+    }
   });
 
   it("reports a failing build with Nix's status and the log's tail", async () => {

@@ -92,6 +92,23 @@ export interface ServeClientOptions {
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 
+/** A failure on our side of a request (reading our store, writing our disk). */
+class LocalSideError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+const local = async <T>(f: () => Promise<T> | T): Promise<T> => {
+  try {
+    return await f();
+  } catch (e) {
+    throw new LocalSideError(e instanceof Error ? e : new Error(String(e)));
+  }
+};
+
+/** Seconds the handshake may take (ssh's login included) before the machine counts as down. */
+const handshakeTimeout = 60;
+
 export class ServeClient {
   private readonly reader: WireReader;
   private readonly stderrTail: string[] = [];
@@ -119,10 +136,23 @@ export class ServeClient {
 
   private line(raw: string): void {
     const l = stripAnsi(raw);
+    if (this.logSink !== null) {
+      // A build's log goes to its log, not into what the far side "said" about a failure;
+      // only Nix's own messages ("error: …", such as a refusal to build) count as that.
+      this.logSink(l);
+      if (!/^error: /.test(l.trim())) return;
+      this.stderrTail.push(l);
+      this.linesSeen++;
+      if (this.stderrTail.length > 20) this.stderrTail.shift();
+      return;
+    }
     this.stderrTail.push(l);
+    this.linesSeen++;
     if (this.stderrTail.length > 20) this.stderrTail.shift();
-    (this.logSink ?? this.opts.onStderrLine)?.(l);
+    this.opts.onStderrLine?.(l);
   }
+
+  private linesSeen = 0;
 
   /** Where standard error's lines go meanwhile (a build's log), instead of `onStderrLine`. */
   logSink: ((line: string) => void) | null = null;
@@ -130,22 +160,25 @@ export class ServeClient {
   /** Handshake on a started process; throws a RemoteError naming what its far side printed. */
   static async open(child: ChildProcess, opts: ServeClientOptions): Promise<ServeClient> {
     const c = new ServeClient(child, opts);
-    await c.guard("the handshake", async () => {
-      await c.send(Buffer.concat([encodeInt(serveMagic1), encodeInt(clientVersion)]));
-      const magic = await c.reader.int();
-      if (magic !== serveMagic2) {
-        throw new ProtocolError(
-          `${opts.name} does not speak Nix's serve protocol (it answered 0x${magic.toString(16)}).`,
-        );
-      }
-      c.remoteVersion = await c.reader.int();
-      if (c.remoteVersion >> 8 !== 2 || (c.remoteVersion & 0xff) < 5) {
-        throw new ProtocolError(
-          `${opts.name} speaks serve protocol ${c.remoteVersion >> 8}.${c.remoteVersion & 0xff}; ` +
-            "xpkgs needs 2.5 or later (Nix 2.4 or later).",
-        );
-      }
-    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), handshakeTimeout * 1000);
+    await c
+      .guard("the handshake", async () => {
+        await c.send(Buffer.concat([encodeInt(serveMagic1), encodeInt(clientVersion)]));
+        const magic = await c.reader.int();
+        if (magic !== serveMagic2) {
+          throw new ProtocolError(
+            `${opts.name} does not speak Nix's serve protocol (it answered 0x${magic.toString(16)}).`,
+          );
+        }
+        c.remoteVersion = await c.reader.int();
+        if (c.remoteVersion >> 8 !== 2 || (c.remoteVersion & 0xff) < 5) {
+          throw new ProtocolError(
+            `${opts.name} speaks serve protocol ${c.remoteVersion >> 8}.${c.remoteVersion & 0xff}; ` +
+              "xpkgs needs 2.5 or later (Nix 2.4 or later).",
+          );
+        }
+      })
+      .finally(() => clearTimeout(timer));
     return c;
   }
 
@@ -165,17 +198,23 @@ export class ServeClient {
 
   /** Runs a request; a broken connection becomes a RemoteError with the far side's last words. */
   private async guard<T>(what: string, f: () => Promise<T>): Promise<T> {
+    const mark = this.linesSeen;
     try {
       return await f();
     } catch (e) {
       if (e instanceof RemoteError) throw e;
+      // Our own side failed (a disk, a store path that changed): not the machine's fault.
+      if (e instanceof LocalSideError) throw e.cause;
       // Give the far side a moment to finish printing why it stopped.
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
       if (this.partial !== "") {
         this.line(this.partial);
         this.partial = "";
       }
-      const said = this.stderrTail.filter((l) => l.trim() !== "");
+      const fresh = Math.min(this.linesSeen - mark, this.stderrTail.length);
+      const said = this.stderrTail
+        .slice(this.stderrTail.length - fresh)
+        .filter((l) => l.trim() !== "");
       const errors = said.filter((l) => /error|denied|refused|not|cannot|fail/i.test(l));
       const words = (errors.length > 0 ? errors : said).slice(-4);
       const reason = e instanceof Error ? e.message : String(e);
@@ -184,7 +223,7 @@ export class ServeClient {
       const refused = said.some((l) => /^error: /.test(l.trim()));
       throw new RemoteError(
         `${this.opts.name}: ${what} failed: ` +
-          (words.length > 0 ? `it said:\n${words.map((l) => `  > ${l}`).join("\n")}` : reason),
+          (words.length > 0 ? `it said:\n${words.map((l) => `  > ${l}`).join("\n")}` : `${reason}`),
         !refused,
       );
     }
@@ -262,13 +301,21 @@ export class ServeClient {
         ]),
       );
       let sent = 0;
-      for await (const chunk of nar) {
-        sent += chunk.length;
-        await this.send(chunk);
+      const it = nar[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await local(() => it.next());
+        if (next.done === true) break;
+        sent += next.value.length;
+        await this.send(next.value);
       }
       if (sent !== info.narSize) {
-        throw new ProtocolError(
-          `the NAR of ${info.path} has ${sent} bytes, not the ${info.narSize} its record says`,
+        // The connection is now out of step: the far side waits for bytes that never come.
+        this.kill();
+        throw new LocalSideError(
+          new ProtocolError(
+            `The NAR of ${info.path} has ${sent} bytes here, not the ${info.narSize} its record says: ` +
+              "the path changed after it was registered. Run 'xpkgs store verify'.",
+          ),
         );
       }
       const ok = await this.reader.int();
@@ -347,7 +394,7 @@ export class ServeClient {
       while (left > 0) {
         const c = await this.reader.some(Math.min(left, 1 << 20));
         left -= c.length;
-        await sink(c);
+        await local(() => sink(c));
       }
     });
   }

@@ -61,14 +61,14 @@ export function toolchainFeature(realPath: string): string {
   return f;
 }
 
-/** The features of every gcc installed here (native and cross): what this machine can build. */
+/** The features of every gcc and g++ installed here (native and cross): what this machine can build. */
 export function hostToolchainFeatures(): string[] {
   const drivers = new Set<string>();
-  for (const name of ["gcc"]) {
+  for (const name of ["gcc", "g++"]) {
     if (existsSync(`/usr/bin/${name}`)) drivers.add(realpathSync(`/usr/bin/${name}`));
   }
   for (const e of readdirSync("/usr/bin")) {
-    if (/^[a-z0-9_]+-linux-gnu[a-z0-9_]*-gcc$/.test(e)) {
+    if (/^[a-z0-9_]+-linux-gnu[a-z0-9_]*-(gcc|g\+\+)$/.test(e)) {
       try {
         drivers.add(realpathSync(`/usr/bin/${e}`));
       } catch {

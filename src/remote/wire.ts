@@ -12,6 +12,7 @@ export class ProtocolError extends XpkgsError {
 }
 
 const pad = (n: number) => (8 - (n % 8)) % 8;
+const highWater = 4 << 20;
 
 export function encodeInt(n: number | bigint): Buffer {
   const b = Buffer.alloc(8);
@@ -41,9 +42,12 @@ export class WireReader {
     stream: Readable,
     private readonly what: () => string,
   ) {
+    this.stream = stream;
     stream.on("data", (c: Buffer) => {
       this.chunks.push(c);
       this.buffered += c.length;
+      // Back-pressure: a slow consumer (a disk) must not buffer a whole NAR in memory.
+      if (this.buffered > highWater) stream.pause();
       this.poke();
     });
     stream.on("end", () => {
@@ -72,6 +76,8 @@ export class WireReader {
     }
   }
 
+  private readonly stream: Readable;
+
   private take(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
     let at = 0;
@@ -84,6 +90,7 @@ export class WireReader {
       else this.chunks[0] = c.subarray(k);
     }
     this.buffered -= n;
+    if (this.buffered <= highWater && this.stream.isPaused()) this.stream.resume();
     return out;
   }
 

@@ -251,6 +251,7 @@ export function cxxWrapper(spec: WrapperSpec, runtime: CxxRuntime): Derivation {
   if (runtime.kind === "libstdcxx") inputDrvs[runtime.drvPath] = ["out"];
   const env: Record<string, string> = {
     cxxCompiler: `${tc.cxx.realPath} ${tc.cxx.sha256}`,
+    xpkgsToolchainFeature: toolchainFeature(tc.cxx.realPath),
     cxxCompilerVersion: tc.cxx.version,
     hostPlatform: host.config,
   };

@@ -46,6 +46,24 @@ export interface SshBuilders {
   stop(): void;
 }
 
+/** Namespaces a killed test run left behind (its pid is gone): removed, with their links. */
+function sweepStaleNamespaces(): void {
+  const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
+  for (const m of list.matchAll(/^xpkgs-bld-(\d+)-\d+/gm)) {
+    const pid = Number(m[1]);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) continue;
+    const pids = spawnSync("ip", ["netns", "pids", m[0]], { encoding: "utf8" }).stdout ?? "";
+    for (const p of pids.split("\n").filter((x) => x !== "")) spawnSync("kill", ["-9", p]);
+    spawnSync("ip", ["netns", "del", m[0]]);
+  }
+}
+
 export async function startSshBuilders(
   storeDir: string,
   count: number,
@@ -92,9 +110,18 @@ export async function startSshBuilders(
       `${readFileSync("/etc/group", "utf8")}${untrustedUser}:x:4242:\n`,
     );
     mkdirSync("/run/sshd", { recursive: true });
+    sweepStaleNamespaces();
     const builders: SshBuilder[] = [];
+    const taken = spawnSync("ip", ["-o", "-4", "addr", "show"], { encoding: "utf8" }).stdout ?? "";
+    let next = 20 + ((process.pid * 2) % 200);
+    const freeSubnet = (): number => {
+      for (let tries = 0; tries < 230; tries++, next = 20 + ((next - 19) % 230)) {
+        if (!taken.includes(`10.234.${next}.`)) return next++;
+      }
+      throw new Error("no free 10.234.N.0/24 subnet for a test builder");
+    };
     for (let i = 0; i < count; i++) {
-      const id = 20 + (((process.pid % 100) * 2 + i) % 220);
+      const id = freeSubnet();
       const ns = `xpkgs-bld-${process.pid}-${i}`;
       const veth = `xpb${process.pid}${i}`.slice(0, 15);
       const address = `10.234.${id}.2`;
