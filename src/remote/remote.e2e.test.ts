@@ -236,7 +236,7 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
     assert.notEqual(r.status, 0);
     assert.match(
       r.stderr,
-      /xpkgs-untrusted@[0-9.]+: .* failed: it said:\n\s+> error: .*(signature|trusted|privileged)/,
+      /xpkgs-untrusted@[0-9.]+: .* failed: it said:\n\s+> error: .*(signature|trusted|privileged).*\nThe SSH user is not trusted there: log in as root, or add the user to trusted-users/,
     );
     assert.equal(store.isValid(d!.out), false);
   });

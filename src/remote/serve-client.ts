@@ -221,9 +221,16 @@ export class ServeClient {
       // Nix's own "error: …" is a refusal of this request (untrusted, wrong store): trying
       // again elsewhere will not help. Anything else (ssh gone, a cut connection) is the machine's.
       const refused = said.some((l) => /^error: /.test(l.trim()));
+      const text = said.join("\n");
+      const fix = /not privileged|lacks a signature by a trusted key|not a trusted user/.test(text)
+        ? "\nThe SSH user is not trusted there: log in as root, or add the user to trusted-users in that machine's nix.conf."
+        : /is not in the Nix store/.test(text)
+          ? "\nThat machine's Nix has another store dir: give it one with this store dir (?remote-store=local?store=… in its URI; docs/remote.md)."
+          : "";
       throw new RemoteError(
         `${this.opts.name}: ${what} failed: ` +
-          (words.length > 0 ? `it said:\n${words.map((l) => `  > ${l}`).join("\n")}` : `${reason}`),
+          (words.length > 0 ? `it said:\n${words.map((l) => `  > ${l}`).join("\n")}` : reason) +
+          fix,
         !refused,
       );
     }
