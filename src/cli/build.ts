@@ -27,6 +27,8 @@ interface BuildOpts {
   check?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  pushTo?: string;
+  secretKey?: string[];
 }
 
 function positiveInt(text: string, flag: string): number {
@@ -67,6 +69,17 @@ export function registerBuild(program: Command): void {
       "list what would be substituted (from which cache), fetched and built, and do none of it",
     )
     .option("--check", "rebuild valid outputs and compare them with the registered ones")
+    .option(
+      "--push-to <cache>",
+      "after a successful build, push the outputs' closures to this binary cache (once: what it " +
+        "has is skipped), e.g. the cache the builders substitute from (docs/remote.md)",
+    )
+    .option(
+      "--secret-key <file>",
+      "sign what --push-to pushes with this key (repeat for more; default: secret-key-files of the config)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option("-q, --quiet", "print only the output paths and errors")
     .option("-v, --verbose", "stream build logs")
     .action(async (positional: string[], opts: BuildOpts, cmd: Command) => {
@@ -146,6 +159,21 @@ export function registerBuild(program: Command): void {
               : "";
           if (first!.error instanceof XpkgsError) throw new XpkgsError(first!.error.message + more);
           throw first!.error;
+        }
+        if (opts.pushTo !== undefined) {
+          const outputs = drvPaths.flatMap((p) =>
+            Object.values(readDerivationFile(p).outputs).map((o) => o.path),
+          );
+          const { pushToCache } = await import("./copy-cache.js");
+          const pushed = await pushToCache(store, outputs, {
+            ...(cmd.opts() as object),
+            to: opts.pushTo,
+            quiet: opts.quiet === true,
+          });
+          if (opts.quiet !== true)
+            process.stderr.write(
+              `pushed ${pushed.length} path${pushed.length === 1 ? "" : "s"} to ${opts.pushTo}\n`,
+            );
         }
         targets.forEach((_, i) => {
           const drv = readDerivationFile(drvPaths[i]!);

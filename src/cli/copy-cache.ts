@@ -117,11 +117,12 @@ class FetchPrinter implements SubstituteProgress {
   }
 }
 
-export async function copyToCache(
-  cmd: Command,
-  whats: string[],
+/** Pushes the closures of valid `paths` to the cache `opts.to`, signed with the configured keys. */
+export async function pushToCache(
+  store: Store,
+  paths: string[],
   opts: CacheCopyOpts,
-): Promise<void> {
+): Promise<string[]> {
   const cache = openCache(opts.to!);
   const settings = cacheSettings(opts);
   const keyParam = cache.params.get("secret-key");
@@ -129,6 +130,28 @@ export async function copyToCache(
     keyParam !== null ? [...settings.secretKeyFiles, keyParam] : settings.secretKeyFiles;
   const keys = keyFiles.map(readSecretKeyFile);
   const compression = parseCompression(opts.compression ?? cache.params.get("compression") ?? "xz");
+  if (keys.length === 0 && opts.quiet !== true) {
+    process.stderr.write(
+      "warning: pushing unsigned paths (no --secret-key): substituters with require-sigs (the default) will refuse them. Make a key with 'xpkgs key generate --name NAME'.\n",
+    );
+  }
+  const { logPathOf } = await import("../build/builder.js");
+  return pushPaths(store, paths, cache, {
+    compression,
+    keys,
+    logOf: (drv) => {
+      const l = logPathOf(store, drv);
+      return existsSync(l) ? l : null;
+    },
+    progress: new PushPrinter(process.stderr, opts.quiet === true),
+  });
+}
+
+export async function copyToCache(
+  cmd: Command,
+  whats: string[],
+  opts: CacheCopyOpts,
+): Promise<void> {
   const store = Store.fromEnv();
   try {
     store.cleanup();
@@ -136,27 +159,13 @@ export async function copyToCache(
     if (opts.dryRun === true) {
       const closure = store.closure(paths.filter((p) => store.isValid(p)));
       process.stdout.write(
-        `would push the closure of ${paths.join(" ")} (${closure.size} paths) to ${cache.url}\n`,
+        `would push the closure of ${paths.join(" ")} (${closure.size} paths) to ${openCache(opts.to!).url}\n`,
       );
       return;
     }
-    if (keys.length === 0 && opts.quiet !== true) {
-      process.stderr.write(
-        "warning: pushing unsigned paths (no --secret-key): substituters with require-sigs (the default) will refuse them. Make a key with 'xpkgs key generate --name NAME'.\n",
-      );
-    }
-    const { logPathOf } = await import("../build/builder.js");
-    const pushed = await pushPaths(store, paths, cache, {
-      compression,
-      keys,
-      logOf: (drv) => {
-        const l = logPathOf(store, drv);
-        return existsSync(l) ? l : null;
-      },
-      progress: new PushPrinter(process.stderr, opts.quiet === true),
-    });
+    const pushed = await pushToCache(store, paths, opts);
     process.stdout.write(
-      `pushed ${pushed.length} path${pushed.length === 1 ? "" : "s"} to ${cache.url}\n`,
+      `pushed ${pushed.length} path${pushed.length === 1 ? "" : "s"} to ${openCache(opts.to!).url}\n`,
     );
   } finally {
     store.close();

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -294,6 +294,26 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
     }
     assert.equal(sent, 0, "no input was sent over SSH");
     assert.equal(readFileSync(top!.out, "utf8"), "dep\n");
+    // The output goes to the cache once: its input is there already, and a second push has nothing to do.
+    const push = (): Promise<{ status: number; stderr: string }> =>
+      runCliAsync(
+        [
+          "build",
+          "--no-out-link",
+          "--push-to",
+          `file://${cache}`,
+          "--secret-key",
+          join(root, "remote-test-1.secret"),
+          top!.drvPath,
+        ],
+        env,
+      );
+    const first = await push();
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /pushed 1 path to file:/);
+    assert.ok(existsSync(join(cache, `${top!.out.split("/").pop()!.slice(0, 32)}.narinfo`)));
+    const again = await push();
+    assert.match(again.stderr, /pushed 0 paths to file:/);
   });
 
   it("a builder that dies in the middle of a build: the job finishes elsewhere, nothing partial is registered", async () => {
