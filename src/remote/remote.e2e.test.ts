@@ -159,6 +159,15 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
     const [d] = addDerivations(store, [
       shellDerivation(`cli-${run}`, "echo remote-log-line; echo ok > $out"),
     ]);
+    const dry = await runCliAsync(
+      ["build", "--dry-run", "--builders", b.builders[1]!.line(), "--max-jobs", "0", d!.drvPath],
+      env,
+    );
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(
+      dry.stderr,
+      new RegExp(`cli-${run}\\.drv would build on: ${b.builders[1]!.name.replace(/\./g, "\\.")}\n`),
+    );
     const r = await runCliAsync(
       [
         "build",
