@@ -13,6 +13,7 @@ import {
   mkdirSync,
   renameSync,
   rmSync,
+  statSync,
 } from "node:fs";
 import { createWriteStream } from "node:fs";
 import { homedir } from "node:os";
@@ -159,5 +160,45 @@ export async function fetchurlBuiltin(
     `Could not fetch '${drv.name}' (${drvPath}). Every URL failed:\n` +
       tried.map((t) => `  ${t}`).join("\n") +
       `\nCheck the network and the mirror settings (XPKGS_MIRRORS_DEBIAN for mirror://debian).`,
+  );
+}
+
+export interface Prefetched {
+  url: string;
+  hash: Hash;
+  /** The file in the download cache (`sha256-<hex>`). */
+  path: string;
+  size: number;
+}
+
+/**
+ * Downloads `url` (mirrors expanded, each tried in turn) into the download
+ * cache and returns its sha256: what a recipe's `hash` needs.
+ */
+export async function prefetchUrl(
+  url: string,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Prefetched> {
+  const cacheDir = downloadCacheDir(env);
+  mkdirSync(cacheDir, { recursive: true });
+  const tried: string[] = [];
+  for (const u of expandUrl(url, env)) {
+    const part = join(cacheDir, `.prefetch-${process.pid}-${Date.now()}`);
+    log(`downloading ${u}`);
+    try {
+      const hash = await download(u, part, "sha256");
+      const path = join(cacheDir, `sha256-${hash.hex}`);
+      renameSync(part, path);
+      return { url: u, hash, path, size: statSync(path).size };
+    } catch (e) {
+      rmSync(part, { force: true });
+      tried.push(`${u}: ${describeError(e)}`);
+    }
+  }
+  throw new FetchError(
+    `Could not download ${url}. Every URL failed:\n` +
+      tried.map((t) => `  ${t}`).join("\n") +
+      "\nCheck the URL, the network and the mirror settings (XPKGS_MIRRORS_DEBIAN for mirror://debian).",
   );
 }

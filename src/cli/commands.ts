@@ -31,6 +31,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   key: async () => (await import("./key.js")).registerKey,
   serve: async () => (await import("./serve.js")).registerServe,
   builders: async () => (await import("./builders.js")).registerBuilders,
+  prefetch: async () => (await import("./prefetch.js")).registerPrefetch,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };
