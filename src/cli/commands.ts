@@ -32,6 +32,7 @@ export const commands: Record<string, () => Promise<Register>> = {
   serve: async () => (await import("./serve.js")).registerServe,
   builders: async () => (await import("./builders.js")).registerBuilders,
   prefetch: async () => (await import("./prefetch.js")).registerPrefetch,
+  import: async () => (await import("./import.js")).registerImport,
 };
 /** Commands registered by another command's module. */
 export const aliases: Record<string, string> = { search: "list" };

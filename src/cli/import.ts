@@ -1,0 +1,90 @@
+/** `xpkgs import debian:NAME`: a recipe from Debian's source packages, and `--try` to build it. */
+import type { Command } from "commander";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { XpkgsError } from "../errors.js";
+import { importDebian, likelyCause } from "../import/import.js";
+
+interface ImportOpts {
+  output?: string;
+  try?: string;
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command("import")
+    .argument("<what>", "debian:NAME or debian:NAME=VERSION (a source or a binary package name)")
+    .option(
+      "-o, --output <file>",
+      "write a new overlay file with this one recipe; without it, the recipe is added to the " +
+        "--overlay FILE given (default ./xpkgs-imported.ts)",
+    )
+    .option(
+      "--try <prefix>",
+      "then build PREFIX.NAME (e.g. pkgsCross.aarch64-multiplatform.pkgsStatic) and run its program",
+    )
+    .description(
+      "Write a recipe from Debian's source index (the suite apt's sources name, checked against its Release " +
+        "file): the upstream tarball and its sha256, the build system (autotools, autoreconf, meson, cmake, make), " +
+        "Build-Depends mapped to host tools and the collection's libraries (the rest as comments), Debian's " +
+        "configure flags, description, homepage and licence. The recipe goes into an overlay file: load it with " +
+        "xpkgs -f FILE.\n" +
+        "Example: xpkgs import debian:pv --try pkgsCross.aarch64-multiplatform.pkgsStatic",
+    )
+    .action(async (what: string, opts: ImportOpts, cmd: Command) => {
+      // --overlay FILE (xpkgs' own option, -f): the overlay file the recipe is added to.
+      const overlays = (cmd.optsWithGlobals() as { overlay?: string[] }).overlay ?? [];
+      const file = resolve(opts.output ?? overlays.at(-1) ?? "xpkgs-imported.ts");
+      const r = await importDebian(what, {
+        overlay: file,
+        fresh: opts.output !== undefined,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      const f = r.facts;
+      process.stderr.write(
+        `wrote ${f.attr} ${f.version} (${f.buildSystem}) to ${r.file}` +
+          (f.deps.unmapped.length > 0 ? `; not mapped: ${f.deps.unmapped.join(", ")}` : "") +
+          "\n",
+      );
+      process.stdout.write(`${r.file}\n`);
+      if (opts.try === undefined) return;
+      const attr = `${opts.try.replace(/\.$/, "")}.${f.attr}`;
+      const self = [process.argv[1]!, "-f", r.file];
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [...self, ...args], {
+          stdio: ["ignore", "inherit", "pipe"],
+          encoding: "utf8",
+        });
+      const built = run(["build", "--no-out-link", attr]);
+      process.stderr.write(built.stderr);
+      if (built.status !== 0) {
+        const log =
+          spawnSync(process.execPath, [...self, "log", attr], { encoding: "utf8" }).stdout ?? "";
+        const cause = likelyCause(`${log.split("\n").slice(-80).join("\n")}\n${built.stderr}`);
+        throw new XpkgsError(
+          `${attr} did not build.` +
+            (cause !== null ? ` Likely cause: ${cause}.` : "") +
+            ` Edit ${r.file} and try again.`,
+        );
+      }
+      if (f.mainProgram === null) return;
+      // It runs on its CPU when --version (or else --help) answers; some tools exit 1 after their usage.
+      for (const flag of ["--version", "--help"]) {
+        const ran = spawnSync(process.execPath, [...self, "run", attr, "--", flag], {
+          encoding: "utf8",
+        });
+        const said = `${ran.stdout}${ran.stderr}`.trim();
+        if (
+          ran.status === 0 ||
+          (ran.status === 1 && said !== "" && !/^error: /m.test(ran.stderr))
+        ) {
+          process.stderr.write(`${f.mainProgram} ${flag}: ${said.split("\n")[0]}\n`);
+          return;
+        }
+      }
+      throw new XpkgsError(
+        `${attr} built, but '${f.mainProgram} --version' and '--help' failed under its platform's emulator. ` +
+          `Check meta.mainProgram (and add meta.smokeTest) in ${r.file}.`,
+      );
+    });
+}
