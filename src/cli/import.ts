@@ -74,10 +74,13 @@ export function registerImport(program: Command): void {
           encoding: "utf8",
         });
         const said = `${ran.stdout}${ran.stderr}`.trim();
-        if (
-          ran.status === 0 ||
-          (ran.status === 1 && said !== "" && !/^error: /m.test(ran.stderr))
-        ) {
+        // Ran: it answered (even with a non-zero status, as tools that need root do), and neither
+        // qemu nor the CPU stopped it (a signal, an illegal instruction, status 126 and up).
+        const crashed =
+          ran.status === null ||
+          ran.status >= 126 ||
+          /qemu: |Illegal instruction|Segmentation fault|^error: /m.test(ran.stderr);
+        if (ran.status === 0 || (!crashed && said !== "")) {
           process.stderr.write(`${f.mainProgram} ${flag}: ${said.split("\n")[0]}\n`);
           return;
         }

@@ -117,8 +117,16 @@ export async function importDebian(
   let control: string | null = null;
   let copyright: string | null = null;
   const packaging = src.files.find((f) => /\.debian\.tar\.(gz|xz|bz2)$/.test(f.name));
+  let deb: string | null = null;
   if (packaging !== undefined) {
-    const deb = await fetchChecked(src, packaging, opts.log, env);
+    try {
+      deb = await fetchChecked(src, packaging, opts.log, env);
+    } catch (e) {
+      // The recipe needs only the upstream tarball: without the packaging, it has no Debian flags.
+      opts.log(`warning: ${(e as Error).message} Going on without Debian's packaging.`);
+    }
+  }
+  if (deb !== null) {
     rules = tarRead(deb, "debian/rules");
     control = tarRead(deb, "debian/control");
     copyright = tarRead(deb, "debian/copyright");
@@ -133,7 +141,14 @@ export async function importDebian(
   const ext = /\.tar\.(gz|xz|bz2|lzma)$/.exec(tarball.name)![0];
   const collection = new Set(collectionPackages());
   const programs = src.binaries.filter((b) => !/^lib|-(dev|doc|dbg|data|common|dbgsym)$/.test(b));
+  const makefile =
+    buildSystem === "make"
+      ? (tarRead(tarFile, `${topDir(paths)}Makefile`) ??
+        tarRead(tarFile, `${topDir(paths)}GNUmakefile`) ??
+        tarRead(tarFile, `${topDir(paths)}makefile`))
+      : null;
   const facts: RecipeFacts = {
+    installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
     attr: src.name,
     pname: src.name,
     version: upver,

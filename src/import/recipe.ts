@@ -98,6 +98,8 @@ export interface RecipeFacts {
   license: string | null;
   mainProgram: string | null;
   origin: string;
+  /** A plain Makefile without an install target: install the main program by hand. */
+  installByHand?: boolean;
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -165,6 +167,12 @@ export function overlayEntry(f: RecipeFacts): string {
       ? [`      // Debian's (debian/rules).`, `      ${flagsKey}: [${kept.map(q).join(", ")}],`]
       : []),
     ...(f.buildSystem === "make" ? ['      makeFlags: ["PREFIX=@out@", "prefix=@out@"],'] : []),
+    ...(f.installByHand === true && f.mainProgram !== null
+      ? [
+          "      // Its Makefile has no install target.",
+          `      hooks: { installPhase: ${q(`install -Dm755 ${f.mainProgram} $out/bin/${f.mainProgram}`)} },`,
+        ]
+      : []),
     "      meta: {",
     `        description: ${q(f.description)},`,
     ...(f.homepage !== null ? [`        homepage: ${q(f.homepage)},`] : []),
