@@ -90,7 +90,10 @@ export function registerRun(program: Command): void {
             wrappers = writeWrappers(out, runner);
             command = [process.env.SHELL ?? "/bin/sh", ...args];
           } else {
-            const programPath = join(out, "bin", name!);
+            // bin/, else sbin/ (network and system tools install there).
+            const programPath = ["bin", "sbin"]
+              .map((d) => join(out!, d, name!))
+              .reduce((found, p) => (existsSync(found) ? found : p));
             if (!existsSync(programPath)) {
               const bins = existsSync(join(out, "bin")) ? readdirSync(join(out, "bin")).sort() : [];
               throw new XpkgsError(
