@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { readCacheSettings } from "../cache/config.js";
 import { machineCanBuild, parseMachines } from "./machines.js";
 import { BuilderPool } from "./pool.js";
 
@@ -54,6 +55,26 @@ describe("machines in Nix's format", () => {
         ["a", 1],
         ["b", 2],
       ],
+    );
+  });
+
+  it("comes from builders = in the settings file, with builders-use-substitutes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "xpkgs-machines-"));
+    writeFileSync(join(dir, "machines"), "ssh://root@b1 x86_64-linux - 4 2\n");
+    writeFileSync(
+      join(dir, "xpkgs.conf"),
+      `builders = @${join(dir, "machines")}\nbuilders-use-substitutes = true\n`,
+    );
+    const s = readCacheSettings({ XPKGS_CONF: join(dir, "xpkgs.conf") });
+    assert.equal(s.buildersUseSubstitutes, true);
+    assert.deepEqual(
+      parseMachines(s.builders).map((m) => [m.host, m.maxJobs, m.speedFactor]),
+      [["b1", 4, 2]],
+    );
+    writeFileSync(join(dir, "bad.conf"), "builders-use-substitutes = maybe\n");
+    assert.throws(
+      () => readCacheSettings({ XPKGS_CONF: join(dir, "bad.conf") }),
+      /builders-use-substitutes must be true or false/,
     );
   });
 
