@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,6 +16,7 @@ import { shellDerivation } from "../build/testing.js";
 import { runCliAsync, e2eStoreEnv } from "../cli/testing.js";
 import { DerivationGraph } from "../derivation/graph.js";
 import { writeDerivations } from "../derivation/instantiate.js";
+import { fetchurl } from "../pkgs/fetchurl.js";
 import { narHashOf } from "../store/nar.js";
 import { Store } from "../store/store.js";
 import { connectMachine } from "./connect.js";
@@ -186,6 +188,29 @@ describe("remote builders: real Nix machines over SSH", { timeout: 30 * 60_000 }
     const log = await runCliAsync(["log", d!.drvPath], env);
     assert.match(log.stdout, /building .* on ssh:\/\/root@/);
     assert.match(log.stdout, /remote-log-line/);
+  });
+
+  it("a fetch stays here with --max-jobs 0; the build that needs it goes to a builder", async () => {
+    const file = join(root, `source-${run}.txt`);
+    writeFileSync(file, `source ${run}\n`);
+    const sri = `sha256-${createHash("sha256").update(readFileSync(file)).digest("base64")}`;
+    const [src] = addDerivations(store, [fetchurl({ url: `file://${file}`, hash: sri })]);
+    const [user] = addDerivations(store, [
+      shellDerivation(`uses-fetch-${run}`, "cat $src > $out", { inputs: { src: src! } }),
+    ]);
+    const where = new Map<string, string>();
+    const result = await realise(store, [user!.drvPath], {
+      jobs: 0,
+      cores: 1,
+      keepGoing: false,
+      dryRun: false,
+      reporter: quietReporter((p, w) => where.set(p, w ?? "here")),
+      builders: remoteBuilders([b.builders[0]!.line()]),
+    });
+    assert.deepEqual(result.failed, []);
+    assert.equal(where.get(src!.drvPath), "here");
+    assert.equal(where.get(user!.drvPath), b.builders[0]!.name);
+    assert.equal(readFileSync(user!.out, "utf8"), `source ${run}\n`);
   });
 
   it("never chooses a builder without the toolchain feature; with only such builders it says what is missing", async () => {
