@@ -1,7 +1,8 @@
 /** `xpkgs import debian:NAME`: a recipe from Debian's source packages, and `--try` to build it. */
 import type { Command } from "commander";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { XpkgsError } from "../errors.js";
 import { importDebian, likelyCause } from "../import/import.js";
 
@@ -52,11 +53,12 @@ export function registerImport(program: Command): void {
       const self = [process.argv[1]!, "-f", r.file];
       const run = (args: string[]) =>
         spawnSync(process.execPath, [...self, ...args], {
-          stdio: ["ignore", "inherit", "pipe"],
+          stdio: ["ignore", "pipe", "pipe"],
           encoding: "utf8",
         });
       const built = run(["build", "--no-out-link", attr]);
       process.stderr.write(built.stderr);
+      process.stderr.write(built.stdout);
       if (built.status !== 0) {
         const log =
           spawnSync(process.execPath, [...self, "log", attr], { encoding: "utf8" }).stdout ?? "";
@@ -66,6 +68,26 @@ export function registerImport(program: Command): void {
             (cause !== null ? ` Likely cause: ${cause}.` : "") +
             ` Edit ${r.file} and try again.`,
         );
+      }
+      // The program Debian's package name suggested, or else what the build installed.
+      const out = built.stdout.trim().split("\n")[0] ?? "";
+      const installed = ["bin", "sbin"].flatMap((d) =>
+        existsSync(join(out, d)) ? readdirSync(join(out, d)).sort() : [],
+      );
+      if (installed.length > 0 && (f.mainProgram === null || !installed.includes(f.mainProgram))) {
+        const pick = installed.find((p) => p.startsWith(f.pname.slice(0, 3))) ?? installed[0]!;
+        process.stderr.write(
+          `its program is ${pick} (the build installed ${installed.slice(0, 8).join(", ")})\n`,
+        );
+        const text = readFileSync(r.file, "utf8");
+        const begin = text.indexOf(`// xpkgs-import: ${f.attr}\n`);
+        const stop = text.indexOf(`// xpkgs-import-end: ${f.attr}`, begin);
+        const entry = text.slice(begin, stop);
+        const fixed = /mainProgram: "[^"]*",/.test(entry)
+          ? entry.replace(/mainProgram: "[^"]*",/, `mainProgram: ${JSON.stringify(pick)},`)
+          : entry.replace("meta: {", `meta: {\n        mainProgram: ${JSON.stringify(pick)},`);
+        writeFileSync(r.file, text.slice(0, begin) + fixed + text.slice(stop));
+        f.mainProgram = pick;
       }
       if (f.mainProgram === null) return;
       // It runs on its CPU when --version (or else --help) answers; some tools exit 1 after their usage.
