@@ -178,6 +178,8 @@ describe("the recipe", () => {
     assert.match(e, /\/\/ Debian also configures with: --with-foo/);
     assert.match(e, /\/\/ Build-Depends not mapped to packages here: libfoo-dev\./);
     assert.match(e, /description: "Says \\"hi\\"",/);
+    assert.doesNotMatch(e, /cxx: true/);
+    assert.match(overlayEntry({ ...facts, cxx: true }), /\n {6}cxx: true,\n/);
   });
 
   it("goes into an overlay file, replacing an earlier import of the same name", () => {
@@ -207,6 +209,10 @@ describe("the recipe", () => {
       /zlib\.h/,
     );
     assert.match(likelyCause("/usr/bin/ld: cannot find -lncurses")!, /-lncurses/);
+    assert.match(
+      likelyCause("configure: error: C++ compiler cannot create executables")!,
+      /cxx: true/,
+    );
     assert.equal(likelyCause("all fine"), null);
   });
 });

@@ -149,6 +149,7 @@ export async function importDebian(
       : null;
   const facts: RecipeFacts = {
     installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
+    cxx: paths.some((p) => /\.(cc|cpp|cxx|C|hpp|hh)$/.test(p)),
     attr: src.name,
     pname: src.name,
     version: upver,
@@ -183,6 +184,8 @@ export async function importDebian(
 
 /** The likely cause of a failed build, from its log's last lines. */
 export function likelyCause(tail: string): string | null {
+  if (/C\+\+ compiler cannot create executables|g\+\+ refuses|asks for C\+\+/.test(tail))
+    return "the package is C++: add cxx: true to the recipe";
   if (/cannot run test program while cross compiling|cannot run C compiled programs/.test(tail))
     return 'configure runs a test program, which a cross build cannot: give its answer as a cache variable (configureFlags: ["ac_cv_…=yes"]) or check for a configure option that skips it';
   const missingTool = /(?:^|\s)([\w.+-]+): (?:command )?not found/m.exec(tail);

@@ -100,6 +100,8 @@ export interface RecipeFacts {
   origin: string;
   /** A plain Makefile without an install target: install the main program by hand. */
   installByHand?: boolean;
+  /** The sources have C++ files: the recipe asks for C++ (musl sets add libstdc++ only then). */
+  cxx?: boolean;
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -166,6 +168,7 @@ export function overlayEntry(f: RecipeFacts): string {
     ...(kept.length > 0
       ? [`      // Debian's (debian/rules).`, `      ${flagsKey}: [${kept.map(q).join(", ")}],`]
       : []),
+    ...(f.cxx === true ? ["      cxx: true,"] : []),
     ...(f.buildSystem === "make" ? ['      makeFlags: ["PREFIX=@out@", "prefix=@out@"],'] : []),
     ...(f.installByHand === true && f.mainProgram !== null
       ? [
