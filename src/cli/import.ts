@@ -62,10 +62,20 @@ export function registerImport(program: Command): void {
       if (built.status !== 0) {
         const log =
           spawnSync(process.execPath, [...self, "log", attr], { encoding: "utf8" }).stdout ?? "";
-        const cause = likelyCause(`${log.split("\n").slice(-80).join("\n")}\n${built.stderr}`);
+        const tail = `${log.split("\n").slice(-80).join("\n")}\n${built.stderr}`;
+        const cause = likelyCause(tail);
+        const last = log
+          .split("\n")
+          .filter((l) => /error|Error|No rule|cannot|not found|failed/.test(l))
+          .slice(-1)[0]
+          ?.trim();
         throw new XpkgsError(
           `${attr} did not build.` +
-            (cause !== null ? ` Likely cause: ${cause}.` : "") +
+            (cause !== null
+              ? ` Likely cause: ${cause}.`
+              : last !== undefined
+                ? ` Its log says: ${last.slice(0, 200)}.`
+                : "") +
             ` Edit ${r.file} and try again.`,
         );
       }

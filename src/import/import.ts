@@ -141,12 +141,16 @@ export async function importDebian(
   const ext = /\.tar\.(gz|xz|bz2|lzma)$/.exec(tarball.name)![0];
   const collection = new Set(collectionPackages());
   const programs = src.binaries.filter((b) => !/^lib|-(dev|doc|dbg|data|common|dbgsym)$/.test(b));
+  // The top Makefile (or, with autoconf but not automake, its Makefile.in): has it an install target?
+  const top = topDir(paths);
   const makefile =
     buildSystem === "make"
-      ? (tarRead(tarFile, `${topDir(paths)}Makefile`) ??
-        tarRead(tarFile, `${topDir(paths)}GNUmakefile`) ??
-        tarRead(tarFile, `${topDir(paths)}makefile`))
-      : null;
+      ? (tarRead(tarFile, `${top}Makefile`) ??
+        tarRead(tarFile, `${top}GNUmakefile`) ??
+        tarRead(tarFile, `${top}makefile`))
+      : buildSystem === "autotools" && !paths.includes(`${top}Makefile.am`)
+        ? tarRead(tarFile, `${top}Makefile.in`)
+        : null;
   const facts: RecipeFacts = {
     installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
     cxx: paths.some((p) => /\.(cc|cpp|cxx|C|hpp|hh)$/.test(p)),
