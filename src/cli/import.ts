@@ -1,6 +1,6 @@
 /** `xpkgs import debian:NAME`: a recipe from Debian's source packages, and `--try` to build it. */
 import type { Command } from "commander";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { XpkgsError } from "../errors.js";
@@ -9,6 +9,34 @@ import { importDebian, likelyCause } from "../import/import.js";
 interface ImportOpts {
   output?: string;
   try?: string;
+}
+
+/** Runs xpkgs in a process group of its own, killed whole (qemu included) after `ms`. */
+function runBounded(
+  args: string[],
+  ms: number,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, ms);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ status: code, stdout, stderr });
+    });
+  });
 }
 
 export function registerImport(program: Command): void {
@@ -102,9 +130,8 @@ export function registerImport(program: Command): void {
       if (f.mainProgram === null) return;
       // It runs on its CPU when --version (or else --help) answers; some tools exit 1 after their usage.
       for (const flag of ["--version", "--help"]) {
-        const ran = spawnSync(process.execPath, [...self, "run", attr, "--", flag], {
-          encoding: "utf8",
-        });
+        // Bounded: an interactive program may wait for a terminal instead of answering.
+        const ran = await runBounded([...self, "run", attr, "--", flag], 30_000);
         const said = `${ran.stdout}${ran.stderr}`.trim();
         // Ran: it answered (even with a non-zero status, as tools that need root do), and neither
         // qemu nor the CPU stopped it (a signal, an illegal instruction, status 126 and up).
@@ -118,7 +145,7 @@ export function registerImport(program: Command): void {
         }
       }
       throw new XpkgsError(
-        `${attr} built, but '${f.mainProgram} --version' and '--help' failed under its platform's emulator. ` +
+        `${attr} built, but '${f.mainProgram} --version' and '--help' failed (or did not answer within 30 s) under its platform's emulator. ` +
           `Check meta.mainProgram (and add meta.smokeTest) in ${r.file}.`,
       );
     });
