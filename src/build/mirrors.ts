@@ -16,13 +16,18 @@ const staticMirrors: Readonly<Record<string, readonly string[]>> = {
   kernel: ["https://cdn.kernel.org/pub"],
 };
 
-/** The archive URIs in apt's sources (one-line and deb822 formats), security archives left out. */
-export function aptArchiveUris(aptDir = "/etc/apt"): string[] {
-  const uris: string[] = [];
-  const files: string[] = [];
+export interface AptSource {
+  uri: string;
+  suite: string;
+  components: string[];
+}
+
+/** The `deb` sources of apt's lists (one-line and deb822 formats), one entry per URI and suite. */
+export function aptSources(aptDir = "/etc/apt"): AptSource[] {
+  const out: AptSource[] = [];
+  const files = [join(aptDir, "sources.list")];
   try {
-    files.push(join(aptDir, "sources.list"));
-    for (const f of readdirSync(join(aptDir, "sources.list.d")))
+    for (const f of readdirSync(join(aptDir, "sources.list.d")).sort())
       files.push(join(aptDir, "sources.list.d", f));
   } catch {
     // no sources.list.d
@@ -36,20 +41,28 @@ export function aptArchiveUris(aptDir = "/etc/apt"): string[] {
     }
     if (f.endsWith(".sources")) {
       for (const stanza of text.split(/\n\s*\n/)) {
-        const types = /^Types:\s*(.*)$/im.exec(stanza)?.[1] ?? "";
-        if (!types.split(/\s+/).includes("deb")) continue;
-        const m = /^URIs:\s*(.*)$/im.exec(stanza);
-        if (m !== null) uris.push(...m[1]!.trim().split(/\s+/));
+        const field = (k: string) => new RegExp(`^${k}:\\s*(.*)$`, "im").exec(stanza)?.[1]?.trim();
+        if (!(field("Types") ?? "").split(/\s+/).includes("deb")) continue;
+        const components = (field("Components") ?? "main").split(/\s+/);
+        for (const uri of (field("URIs") ?? "").split(/\s+/).filter(Boolean))
+          for (const suite of (field("Suites") ?? "").split(/\s+/).filter(Boolean))
+            out.push({ uri, suite, components });
       }
     } else if (f.endsWith(".list")) {
       for (const line of text.split("\n")) {
-        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)/.exec(line);
-        if (m !== null) uris.push(m[1]!);
+        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s*(.*)$/.exec(line);
+        if (m !== null)
+          out.push({ uri: m[1]!, suite: m[2]!, components: m[3]!.split(/\s+/).filter(Boolean) });
       }
     }
   }
-  const archives = uris
-    .map((u) => u.replace(/\/+$/, ""))
+  return out.map((s) => ({ ...s, uri: s.uri.replace(/\/+$/, "") }));
+}
+
+/** The archive URIs in apt's sources, security archives left out. */
+export function aptArchiveUris(aptDir = "/etc/apt"): string[] {
+  const archives = aptSources(aptDir)
+    .map((s) => s.uri)
     .filter((u) => /^https?:\/\//.test(u) && !/security/.test(u));
   return [...new Set(archives)];
 }
