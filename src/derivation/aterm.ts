@@ -6,16 +6,17 @@ import { XpkgsError } from "../errors.js";
 import { compareBytes } from "../store/store-path.js";
 import type { Derivation, DerivationOutput } from "./derivation.js";
 
+const escapes: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+const special = /["\\\n\r\t]/g;
+
 function quote(s: string): string {
-  let out = '"';
-  for (const c of s) {
-    if (c === '"' || c === "\\") out += `\\${c}`;
-    else if (c === "\n") out += "\\n";
-    else if (c === "\r") out += "\\r";
-    else if (c === "\t") out += "\\t";
-    else out += c;
-  }
-  return `${out}"`;
+  return `"${s.replace(special, (c) => escapes[c]!)}"`;
 }
 
 function sortedKeys(o: Record<string, unknown>): string[] {

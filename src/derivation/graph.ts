@@ -20,6 +20,8 @@ export class DerivationGraph {
   /** Text sources (scripts such as setup.sh) by store path. */
   readonly texts = new Map<string, { name: string; content: string }>();
   private readonly hasher: DerivationHasher;
+  /** Paths of texts already added, by name and content: setup.sh is added by every derivation. */
+  private readonly textPaths = new Map<string, Map<string, string>>();
 
   constructor(readonly storeDir: string) {
     const fromStore = storeDerivationLoader(storeDir);
@@ -28,8 +30,13 @@ export class DerivationGraph {
 
   /** A text file as a store source, named as Nix names `builtins.toFile` paths. */
   addText(name: string, content: string): string {
+    let byContent = this.textPaths.get(name);
+    if (byContent === undefined) this.textPaths.set(name, (byContent = new Map()));
+    const known = byContent.get(content);
+    if (known !== undefined) return known;
     const path = makeTextPath(name, sha256(content), [], this.storeDir);
     this.texts.set(path, { name, content });
+    byContent.set(content, path);
     return path;
   }
 

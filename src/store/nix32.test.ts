@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compressHash, parseHash, sha256 } from "./hash.js";
 import { nix32Decode, nix32Encode } from "./nix32.js";
-import { checkStoreName, makeFixedOutputPath, parseStorePath } from "./store-path.js";
+import { checkStoreName, compareBytes, makeFixedOutputPath, parseStorePath } from "./store-path.js";
 
 describe("nix32", () => {
   it("encodes sha256('') as Nix does", () => {
@@ -53,5 +53,37 @@ describe("store path names", () => {
     assert.equal(parseStorePath(p, "/xpkgs/store").name, "a");
     assert.throws(() => parseStorePath(`${p}/bin`, "/xpkgs/store"), /inside a store path/);
     assert.throws(() => parseStorePath(p, "/nix/store"), /does not start with/);
+  });
+});
+
+describe("compareBytes", () => {
+  it("orders strings as their UTF-8 bytes, surrogate pairs included", () => {
+    // Code units and bytes disagree where a character above U+FFFF meets one in U+E000–FFFF.
+    const alphabet = [
+      "a",
+      "b",
+      "Z",
+      "-",
+      "é",
+      "\u{e000}",
+      "\u{ffff}",
+      "\u{10000}",
+      "\u{1f600}",
+      "\u{10ffff}",
+    ];
+    let seed = 7;
+    const pick = (): string => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return alphabet[seed % alphabet.length]!;
+    };
+    const word = (): string => Array.from({ length: 1 + (seed % 4) }, pick).join("");
+    for (let i = 0; i < 2000; i++) {
+      const a = word();
+      const b = i % 5 === 0 ? a + pick() : word();
+      const bytes = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      assert.equal(compareBytes(a, b), bytes, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
+    assert.equal(compareBytes("\u{1f600}", "\u{1f601}"), -1);
+    assert.equal(compareBytes("\u{10000}", "\u{ffff}"), 1);
   });
 });

@@ -141,5 +141,20 @@ export function isStorePath(path: string, storeDir: string): boolean {
 
 /** Byte order of the UTF-8 encodings, which is how Nix's std::map orders its keys. */
 export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  // UTF-16 code units order strings as their UTF-8 bytes do, except where a surrogate
+  // (U+D800–DFFF, a character above U+FFFF) meets a unit above it: only then are the
+  // bytes compared. Most keys are ASCII, and this runs for every sort of every .drv.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800) {
+      // From the start of the character: a pair's high half may be the common unit before.
+      const from = i > 0 && (a.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+      return Buffer.compare(Buffer.from(a.slice(from), "utf8"), Buffer.from(b.slice(from), "utf8"));
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }

@@ -45,9 +45,10 @@ export interface CpuSpec {
   baseline: string;
   elf?: ElfArchBaseline;
   /**
-   * Debian's cross libgcc and gcc start files for this triple are built for a
-   * newer CPU than this one (armhf's are ARMv7 Thumb-2), so the musl toolchain
-   * builds its own from gcc's source for the baseline (src/toolchains/libgcc.ts).
+   * Debian's cross libgcc and gcc start files for this triple do not fit this
+   * platform's musl: built for a newer CPU (armhf's are ARMv7 Thumb-2), or for
+   * another ABI (powerpc64's are ELFv1, big-endian musl is ELFv2). The musl
+   * toolchain builds its own from gcc's source (src/toolchains/libgcc.ts).
    */
   needsOwnLibgcc?: boolean;
 }

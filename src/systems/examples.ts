@@ -40,6 +40,9 @@ const rv64gc: CpuSpec = {
 const power8: CpuSpec = { qemu: "power8", baseline: "POWER8" };
 // Debian's powerpc64 gcc defaults to POWER4 (-mcpu=power4); the PPC970 is a POWER4 with AltiVec.
 const power4: CpuSpec = { qemu: "970", baseline: "POWER4" };
+// Big-endian musl is ELFv2, and Debian's powerpc64 libgcc is ELFv1 ("ABI version 1 is not
+// compatible with ABI version 2 output"): its musl links a libgcc built for it.
+const power4elfv2: CpuSpec = { ...power4, needsOwnLibgcc: true };
 const mips32r2: CpuSpec = {
   qemu: "24Kf",
   baseline: "MIPS32r2, FPU",
@@ -101,8 +104,8 @@ export const examples: Readonly<Record<string, PlatformSpec>> = {
 
   powernv: { config: "powerpc64le-unknown-linux-gnu", cpu: power8 },
   "musl-power": { config: "powerpc64le-unknown-linux-musl", cpu: power8 },
-  ppc64: { config: "powerpc64-unknown-linux-gnuabielfv2", cpu: power4 },
-  "ppc64-musl": { config: "powerpc64-unknown-linux-musl", gcc: { abi: "elfv2" }, cpu: power4 },
+  ppc64: { config: "powerpc64-unknown-linux-gnuabielfv2", cpu: power4elfv2 },
+  "ppc64-musl": { config: "powerpc64-unknown-linux-musl", gcc: { abi: "elfv2" }, cpu: power4elfv2 },
   // Debian's powerpc gcc targets generic 32-bit PowerPC with an FPU (-mcpu=default32);
   // the PowerPC 750 (G3) has the FPU and no AltiVec.
   ppc32: {
