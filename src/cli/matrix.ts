@@ -9,6 +9,7 @@ import {
   defaultTargets,
   listOption,
   planCells,
+  publishCells,
 } from "../matrix/cells.js";
 import {
   type MatrixFile,
@@ -22,8 +23,9 @@ import { renderHtml, renderMarkdown, statusLook } from "../matrix/render.js";
 import { runMatrix, runOrigin } from "../matrix/run.js";
 import { collectionPackages } from "../pkgs/collection.js";
 import { Store } from "../store/store.js";
-import { buildMachinePlatform } from "../systems/elaborate.js";
+import { buildMachinePlatform, muslArch } from "../systems/elaborate.js";
 import { exampleNames } from "../systems/examples.js";
+import { examplePlatform } from "../systems/named.js";
 import { openUniverse } from "./universe.js";
 
 interface MatrixOpts {
@@ -31,6 +33,7 @@ interface MatrixOpts {
   targets?: string;
   static?: boolean;
   dynamic?: boolean;
+  publish?: boolean;
   jobs: string;
   cores?: string;
   keepGoing?: boolean;
@@ -40,6 +43,11 @@ interface MatrixOpts {
   md?: string;
   quiet?: boolean;
   verbose?: boolean;
+}
+
+/** A target whose platform has a static (musl) variant: musl has a port to its CPU. */
+function isStaticTarget(target: string): boolean {
+  return target === "native" || muslArch(examplePlatform(target).parsed) !== null;
 }
 
 function positiveInt(text: string, flag: string): number {
@@ -70,6 +78,11 @@ export function registerMatrix(program: Command): void {
     .option("--targets <x,y>", "the targets: native, or pkgsCross names (default: see above)")
     .option("--static", "static cells (pkgsStatic); with neither --static nor --dynamic, both")
     .option("--dynamic", "dynamic cells")
+    .option(
+      "--publish",
+      "the cells of the published matrix (docs/matrix.md says which); --packages, --targets, " +
+        "--static and --dynamic then narrow it, so it can be built in pieces",
+    )
     .option("-j, --jobs <n>", "derivations to build at once", String(availableParallelism()))
     .option("--cores <n>", "NIX_BUILD_CORES for each build (make -j); default: all cores")
     .option("-k, --keep-going", "keep going after a failure (always: a matrix records failures)")
@@ -104,7 +117,16 @@ export function registerMatrix(program: Command): void {
             ]
           : ["dynamic", "static"];
       const previous = opts.json !== undefined ? readMatrixFile(resolve(opts.json)) : null;
-      const ids = planCells(packages, targets, links);
+      const published = publishCells(allPackages, build, isStaticTarget);
+      const ids =
+        opts.publish === true
+          ? published.filter(
+              (c) =>
+                packages.includes(c.package) &&
+                (opts.targets === undefined || targets.includes(c.target)) &&
+                links.includes(c.linkage),
+            )
+          : planCells(packages, targets, links);
 
       const store = Store.fromEnv();
       try {
@@ -137,8 +159,12 @@ export function registerMatrix(program: Command): void {
             out.push(`${c.attr}: ${what}`);
           }
           out.push(
-            `${run.evaluated.length} cells (${packages.length} packages × ${targets.length} targets × ` +
-              `${links.length} linkage${links.length === 1 ? "" : "s"}); ${toBuild.size} derivations ` +
+            `${run.evaluated.length} cells (` +
+              (opts.publish === true
+                ? "of the published matrix"
+                : `${packages.length} packages × ${targets.length} targets × ` +
+                  `${links.length} linkage${links.length === 1 ? "" : "s"}`) +
+              `); ${toBuild.size} derivations ` +
               `to build and ${toFetch.size} to fetch; evaluated in ${((Date.now() - started) / 1000).toFixed(2)} s`,
           );
           if (opts.verbose === true) {
@@ -152,7 +178,8 @@ export function registerMatrix(program: Command): void {
         const merged = mergeCells(previous, fresh);
         writeFileAtomic(resolve(opts.json!), `${JSON.stringify(merged, null, 2)}\n`);
         if (opts.html !== undefined) writeFileAtomic(resolve(opts.html), renderHtml(merged));
-        if (opts.md !== undefined) writeFileAtomic(resolve(opts.md), renderMarkdown(merged));
+        if (opts.md !== undefined)
+          writeFileAtomic(resolve(opts.md), renderMarkdown(merged, published));
         const n = countByStatus(run.cells);
         const line = statuses
           .filter((s) => n[s] > 0)

@@ -83,3 +83,54 @@ export function listOption(text: string | undefined, flag: string): string[] | n
     throw new MatrixInputError(`${flag} takes a comma-separated list of names, and got none.`);
   return items;
 }
+
+/** The six static targets of the published matrix: they span the hard cases. */
+export const publishStaticTargets = [
+  "aarch64-multiplatform",
+  "armv7l-hf-multiplatform",
+  "raspberryPi",
+  "riscv64",
+  "mips-linux-gnu",
+  "s390x",
+] as const;
+
+/** The core set, static on every platform of the published matrix. */
+export const publishCore = [
+  "busybox",
+  "binutils-unwrapped",
+  "strace",
+  "dropbear",
+  "curl",
+  "tcpdump",
+] as const;
+
+/**
+ * The published matrix (docs/matrix.md): every package native and aarch64 dynamic; every
+ * package static on the six targets above; the core set static on every default target
+ * whose platform has a static (musl) variant. `isStaticTarget` says which do.
+ */
+export function publishCells(
+  packages: string[],
+  build: Platform,
+  isStaticTarget: (target: string) => boolean,
+): CellId[] {
+  const out: CellId[] = [];
+  const seen = new Set<string>();
+  const add = (c: CellId) => {
+    const k = cellKey(c);
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(c);
+  };
+  for (const p of packages) {
+    for (const t of ["native", "aarch64-multiplatform"])
+      add({ package: p, target: t, linkage: "dynamic" });
+    for (const t of publishStaticTargets) add({ package: p, target: t, linkage: "static" });
+  }
+  for (const p of publishCore) {
+    if (!packages.includes(p)) continue;
+    for (const t of defaultTargets(build))
+      if (isStaticTarget(t)) add({ package: p, target: t, linkage: "static" });
+  }
+  return out;
+}

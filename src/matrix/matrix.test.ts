@@ -3,7 +3,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { MatrixInputError, attrOf, checkNames, listOption, planCells } from "./cells.js";
+import {
+  MatrixInputError,
+  attrOf,
+  checkNames,
+  listOption,
+  planCells,
+  publishCells,
+} from "./cells.js";
+import { buildMachinePlatform, muslArch } from "../systems/elaborate.js";
+import { examplePlatform } from "../systems/named.js";
 import { inEmptyRoot } from "./empty-root.js";
 import {
   type MatrixCell,
@@ -13,7 +22,7 @@ import {
   readMatrixFile,
   statuses,
 } from "./record.js";
-import { renderHtml, renderMarkdown } from "./render.js";
+import { publishedSummary, renderHtml, renderMarkdown } from "./render.js";
 
 const at = "2026-12-01T00:00:00.000Z";
 const cell = (over: Partial<MatrixCell> & Pick<MatrixCell, "package" | "target">): MatrixCell => ({
@@ -171,6 +180,40 @@ describe("the markdown page", () => {
       /- `pkgsCross\.raspberryPi\.pkgsStatic\.zlib`: build failed: builder exited with status 2 \\\| <\/script><b> \(log: `\/x\/log\/abc\.drv\.log`\)/,
     );
     assert.match(md, /- `zlib`: refused by meta: marked broken/);
+  });
+});
+
+describe("the published matrix", () => {
+  const isStatic = (t: string) => t === "native" || muslArch(examplePlatform(t).parsed) !== null;
+  const set = publishCells(["hello", "busybox", "zlib"], buildMachinePlatform(), isStatic);
+  it("is every package native and aarch64 dynamic and static on six targets, and the core set static everywhere musl is", () => {
+    const of = (p: string, l: string) =>
+      set.filter((c) => c.package === p && c.linkage === l).map((c) => c.target);
+    assert.deepEqual(of("hello", "dynamic"), ["native", "aarch64-multiplatform"]);
+    assert.deepEqual(of("hello", "static"), [
+      "aarch64-multiplatform",
+      "armv7l-hf-multiplatform",
+      "raspberryPi",
+      "riscv64",
+      "mips-linux-gnu",
+      "s390x",
+    ]);
+    const busybox = of("busybox", "static");
+    for (const t of ["native", "muslpi", "ppc64-musl", "mips64el-linux-gnuabi64", "m68k"])
+      assert.ok(busybox.includes(t), t);
+    // sparc64 and alpha have no musl port: no static variant to publish.
+    assert.ok(!busybox.includes("sparc64") && !busybox.includes("alpha"));
+    assert.equal(new Set(busybox).size, busybox.length, "no cell twice");
+  });
+  it("is summed up as green cells of the whole set, counting the ones not built yet", () => {
+    const f = file([
+      cell({ package: "hello", target: "riscv64" }),
+      cell({ package: "zlib", target: "riscv64", status: "build-failed" }),
+    ]);
+    const text = publishedSummary(f, set);
+    assert.match(text, new RegExp(`has ${set.length} cells: \\*\\*1 built and ran \\(`));
+    assert.match(text, new RegExp(`1 did not \\(below\\), ${set.length - 2} not built yet`));
+    assert.match(renderMarkdown(f, set), /\*\*The published matrix\*\*/);
   });
 });
 

@@ -3,7 +3,7 @@
  * it) and one self-contained HTML page, a grid of packages × targets in the
  * manner of Hydra's job views (no server, no network: inline CSS and JS).
  */
-import { type Linkage, linkages } from "./cells.js";
+import { type CellId, type Linkage, cellKey, linkages } from "./cells.js";
 import {
   type CellStatus,
   type MatrixCell,
@@ -60,8 +60,32 @@ export function formatSize(bytes: number | undefined): string {
 
 const mdEscape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/**
+ * How the published set stands: its cells that the file holds, by status, and those it
+ * does not hold yet. A cell counts as green only when it ran, in an empty root too where
+ * it is static.
+ */
+export function publishedSummary(f: MatrixFile, published: readonly CellId[]): string {
+  const byKey = new Map(f.cells.map((c) => [cellKey(c), c]));
+  const held = published.map((id) => byKey.get(cellKey(id))).filter((c) => c !== undefined);
+  const green = held.filter((c) => c.status === "ran" && (c.emptyRoot?.ok ?? true)).length;
+  const pct = published.length === 0 ? 0 : (100 * green) / published.length;
+  const missing = published.length - held.length;
+  return (
+    `**The published matrix** (\`xpkgs matrix --publish\`: every package native and ` +
+    `aarch64-multiplatform dynamic; every package static on aarch64-multiplatform, ` +
+    `armv7l-hf-multiplatform, raspberryPi, riscv64, mips-linux-gnu and s390x; busybox, ` +
+    `binutils-unwrapped, strace, dropbear, curl and tcpdump static on every platform with a ` +
+    `musl port) has ${published.length} cells: **${green} built and ran (${pct.toFixed(1)} %; ` +
+    `the target is 95 %)**` +
+    (held.length > green ? `, ${held.length - green} did not (below)` : "") +
+    (missing > 0 ? `, ${missing} not built yet` : "") +
+    "."
+  );
+}
+
 /** The markdown page: the grid (dynamic / static per cell), then every cell that did not run, with its cause. */
-export function renderMarkdown(f: MatrixFile): string {
+export function renderMarkdown(f: MatrixFile, published?: readonly CellId[]): string {
   const g = gridOf(f);
   const out: string[] = [];
   out.push("# The package matrix", "");
@@ -71,6 +95,7 @@ export function renderMarkdown(f: MatrixFile): string {
       `${summary(f)}.`,
     "",
   );
+  if (published !== undefined) out.push(publishedSummary(f, published), "");
   out.push(
     "Each cell is dynamic / static. " +
       statuses.map((s) => `${statusLook[s].symbol} ${statusLook[s].label}`).join(", ") +
