@@ -4,11 +4,51 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { XpkgsError } from "../errors.js";
+import { importSuite } from "../import/apt-suite.js";
+import { loadSourcesIndex } from "../import/debian-index.js";
 import { importDebian, likelyCause } from "../import/import.js";
+import { compareWithIndex, sourceUrlOf } from "../import/outdated.js";
+import { collectionPackages } from "../pkgs/collection.js";
+import { openUniverse } from "./universe.js";
 
 interface ImportOpts {
   output?: string;
   try?: string;
+  outdated?: boolean;
+  json?: boolean;
+}
+
+/** `--outdated`: every recipe of the collection against the suite's source index. */
+async function listOutdated(cmd: Command, json: boolean): Promise<void> {
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const suite = importSuite(process.env);
+  const index = await loadSourcesIndex(suite, log);
+  const universe = await openUniverse(cmd);
+  const recipes = collectionPackages().map((attr) => {
+    const pkg = universe.resolve(attr);
+    return { attr, version: pkg.version, url: sourceUrlOf(universe, pkg) };
+  });
+  const rows = compareWithIndex(recipes, index);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ suite: suite.suite, recipes: rows }, null, 2)}\n`);
+    return;
+  }
+  const outdated = rows.filter((r) => r.status === "outdated");
+  if (outdated.length > 0) {
+    const w = Math.max(...outdated.map((r) => r.attr.length), 4);
+    const v = Math.max(...outdated.map((r) => r.ours.length), 4);
+    process.stdout.write(`${"NAME".padEnd(w)}  ${"OURS".padEnd(v)}  DEBIAN ${suite.suite}\n`);
+    for (const r of outdated)
+      process.stdout.write(`${r.attr.padEnd(w)}  ${r.ours.padEnd(v)}  ${r.debian} (${r.source})\n`);
+  }
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  const others = rows.filter((r) => r.status === "not-in-suite").map((r) => r.attr);
+  process.stderr.write(
+    `${rows.length} recipes: ${outdated.length} older than Debian ${suite.suite}'s, ${count("current")} current, ` +
+      `${count("ahead")} newer, ${count("not-from-debian")} not from Debian's pool` +
+      (others.length > 0 ? `, ${others.length} not in the suite (${others.join(", ")})` : "") +
+      ".\n",
+  );
 }
 
 /** Runs xpkgs in a process group of its own, killed whole (qemu included) after `ms`. */
@@ -42,7 +82,12 @@ function runBounded(
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .argument("<what>", "debian:NAME or debian:NAME=VERSION (a source or a binary package name)")
+    .argument("[what]", "debian:NAME or debian:NAME=VERSION (a source or a binary package name)")
+    .option(
+      "--outdated",
+      "instead: list the collection's recipes whose Debian version (in apt's suite) is newer",
+    )
+    .option("--json", "with --outdated: every recipe, as JSON")
     .option(
       "-o, --output <file>",
       "write a new overlay file with this one recipe; without it, the recipe is added to the " +
@@ -60,7 +105,19 @@ export function registerImport(program: Command): void {
         "xpkgs -f FILE.\n" +
         "Example: xpkgs import debian:pv --try pkgsCross.aarch64-multiplatform.pkgsStatic",
     )
-    .action(async (what: string, opts: ImportOpts, cmd: Command) => {
+    .action(async (what: string | undefined, opts: ImportOpts, cmd: Command) => {
+      if (opts.outdated === true) {
+        if (what !== undefined)
+          throw new XpkgsError(
+            `--outdated checks the whole collection and takes no package; drop '${what}', or drop --outdated to import it.`,
+          );
+        await listOutdated(cmd, opts.json === true);
+        return;
+      }
+      if (what === undefined)
+        throw new XpkgsError(
+          "Name what to import, e.g. 'xpkgs import debian:pv', or give --outdated to check the collection.",
+        );
       // --overlay FILE (xpkgs' own option, -f): the overlay file the recipe is added to.
       const overlays = (cmd.optsWithGlobals() as { overlay?: string[] }).overlay ?? [];
       const file = resolve(opts.output ?? overlays.at(-1) ?? "xpkgs-imported.ts");

@@ -12,6 +12,7 @@ import { downloadCacheDir } from "../build/fetch.js";
 import { XpkgsError } from "../errors.js";
 import type { AptSuite } from "./apt-suite.js";
 import { paragraphs, relationNames } from "./deb822.js";
+import { compareDebianVersions } from "./debian-version.js";
 
 export interface SourceFile {
   name: string;
@@ -162,7 +163,7 @@ export function findSource(
   const exact = candidates.filter((p) => p.name === name);
   const pick = exact.length > 0 ? exact : candidates;
   // The newest when a suite carries several (a transition).
-  return pick.sort((a, b) => (a.version < b.version ? 1 : -1))[0] ?? null;
+  return pick.sort((a, b) => compareDebianVersions(b.version, a.version))[0] ?? null;
 }
 
 /** Names near `name`, for a message: prefix matches first, then by edit distance. */

@@ -9,7 +9,9 @@ import {
   type SourcesIndex,
 } from "./debian-index.js";
 import { debianConfigureFlags, debianMeta, detectBuildSystem } from "./inspect-source.js";
+import { compareDebianVersions } from "./debian-version.js";
 import { likelyCause, upstreamVersion } from "./import.js";
+import { compareWithIndex, poolSourceOf } from "./outdated.js";
 import {
   addToOverlay,
   mapBuildDepends,
@@ -139,7 +141,7 @@ describe("the source and its packaging", () => {
   });
 
   it("turns Debian versions into upstream ones", () => {
-    assert.equal(upstreamVersion("1:1.2.13.dfsg-1"), "1.2.13.dfsg");
+    assert.equal(upstreamVersion("1:1.2.13.dfsg-1"), "1.2.13");
     assert.equal(upstreamVersion("9.65+ds-1"), "9.65");
     assert.equal(upstreamVersion("3.0.11-1~deb12u2"), "3.0.11");
   });
@@ -214,5 +216,90 @@ describe("the recipe", () => {
       /cxx: true/,
     );
     assert.equal(likelyCause("all fine"), null);
+  });
+});
+
+describe("Debian's version order", () => {
+  it("compares as dpkg does: epoch, upstream, revision; ~ before all, letters before other characters", () => {
+    // Each pair is older < newer, as `dpkg --compare-versions A lt B` answers.
+    const older = [
+      ["1.0", "1.1"],
+      ["1.9", "1.10"],
+      ["1.0~rc1", "1.0"],
+      ["1.0~~", "1.0~"],
+      ["1.0", "1.0a"],
+      ["1.0a", "1.0+"],
+      ["1.0-1", "1.0-2"],
+      ["1.0-9", "1.0-10"],
+      ["3.0.11-1~deb12u1", "3.0.11-1~deb12u2"],
+      ["3.0.11-1~deb12u2", "3.0.11-1"],
+      ["9:1.0", "10:0.1"],
+      ["2.0", "1:1.0"],
+      ["1.2.13", "1.2.13.dfsg"],
+    ];
+    for (const [a, b] of older) {
+      assert.equal(compareDebianVersions(a!, b!), -1, `${a} < ${b}`);
+      assert.equal(compareDebianVersions(b!, a!), 1, `${b} > ${a}`);
+    }
+    assert.equal(compareDebianVersions("1.01", "1.1"), 0);
+    assert.equal(compareDebianVersions("0:1.0-1", "1.0-1"), 0);
+  });
+  it("picks the newest of several versions of a source package by that order", () => {
+    const two = parseSources(
+      "Package: foo\nVersion: 1.9-1\nDirectory: pool/main/f/foo\n\nPackage: foo\nVersion: 1.10-1\nDirectory: pool/main/f/foo\n",
+    );
+    assert.equal(findSource({ ...index, packages: two }, "foo")?.version, "1.10-1");
+  });
+});
+
+describe("import --outdated", () => {
+  it("reads the source package and upstream version from a pool URL", () => {
+    assert.deepEqual(poolSourceOf("mirror://debian/pool/main/p/pv/pv_1.6.20.orig.tar.bz2"), {
+      source: "pv",
+      upstream: "1.6.20",
+    });
+    assert.deepEqual(
+      poolSourceOf("mirror://debian/pool/main/libe/libevent/libevent_2.1.12-stable.orig.tar.gz"),
+      { source: "libevent", upstream: "2.1.12-stable" },
+    );
+    assert.deepEqual(
+      poolSourceOf("mirror://debian/pool/main/z/zlib/zlib_1.2.13.dfsg.orig.tar.gz")?.upstream,
+      "1.2.13.dfsg",
+    );
+    assert.equal(poolSourceOf("https://example.invalid/pv-1.6.20.tar.gz"), null);
+  });
+  it("says which recipes are older than the suite's, current, newer, or not from the pool", () => {
+    const rows = compareWithIndex(
+      [
+        {
+          attr: "pv",
+          version: "1.6.19",
+          url: "mirror://debian/pool/main/p/pv/pv_1.6.19.orig.tar.bz2",
+        },
+        {
+          attr: "zlib",
+          version: "1.2.13",
+          url: "mirror://debian/pool/main/z/zlib/zlib_1.2.13.dfsg.orig.tar.gz",
+        },
+        {
+          attr: "openssl",
+          version: "3.1.0",
+          url: "mirror://debian/pool/main/o/openssl/openssl_3.1.0.orig.tar.gz",
+        },
+        { attr: "gone", version: "1", url: "mirror://debian/pool/main/g/gone/gone_1.orig.tar.gz" },
+        { attr: "probe", version: "1", url: null },
+      ],
+      index,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.attr, r.status, r.debian]),
+      [
+        ["pv", "outdated", "1.6.20-1"],
+        ["zlib", "current", "1:1.2.13.dfsg-1"],
+        ["openssl", "ahead", "3.0.11-1~deb12u2"],
+        ["gone", "not-in-suite", null],
+        ["probe", "not-from-debian", null],
+      ],
+    );
   });
 });

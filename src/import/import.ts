@@ -39,12 +39,15 @@ export interface ImportResult {
   source: SourcePackage;
 }
 
+/** Debian's mark on a repacked upstream tarball: `+dfsg`, `~ds1`, `.dfsg`, `+repack2`. */
+export const repackSuffix = /[+~.](dfsg|ds|repack)\d*$/i;
+
 /** The upstream version of a Debian version: no epoch, no Debian revision, no repack suffix. */
 export function upstreamVersion(v: string): string {
   return v
     .replace(/^\d+:/, "")
     .replace(/-[^-]*$/, "")
-    .replace(/[+~](dfsg|ds|repack)\d*$/i, "");
+    .replace(repackSuffix, "");
 }
 
 async function fetchChecked(
