@@ -196,4 +196,20 @@ describe("musl on PowerPC", () => {
     assert.ok(platformCompilerFlags(examplePlatform("musl-power")).includes("-mlong-double-64"));
     assert.ok(!platformCompilerFlags(examplePlatform("powernv")).includes("-mlong-double-64"));
   });
+  it("hides glibc's hwcap builtins from musl, and builds its own libgcc where Debian's is ELFv1", async () => {
+    const { platformCompilerFlags } = await import("../toolchains/cc-wrapper.js");
+    const { needsOwnLibgcc } = await import("../toolchains/libgcc.js");
+    assert.ok(
+      platformCompilerFlags(examplePlatform("musl-power")).includes("-U__BUILTIN_CPU_SUPPORTS__"),
+    );
+    assert.ok(
+      !platformCompilerFlags(examplePlatform("powernv")).includes("-U__BUILTIN_CPU_SUPPORTS__"),
+    );
+    assert.ok(needsOwnLibgcc(examplePlatform("ppc64-musl")));
+    assert.ok(
+      !needsOwnLibgcc(examplePlatform("musl-power")),
+      "little-endian: Debian's libgcc is ELFv2",
+    );
+    assert.ok(!needsOwnLibgcc(examplePlatform("ppc64")), "glibc keeps Debian's");
+  });
 });

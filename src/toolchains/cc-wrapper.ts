@@ -67,6 +67,11 @@ export function platformCompilerFlags(p: Platform): string[] {
   if (g.abi !== undefined) flags.push(`-mabi=${g.abi}`);
   // musl's PowerPC ports have a 64-bit long double; Debian's gcc defaults to 128-bit.
   if (p.isPower && p.isMusl) flags.push("-mlong-double-64");
+  // Debian's PowerPC gcc answers __builtin_cpu_supports from glibc's copy of the hwcaps
+  // in the thread block (it links __parse_hwcap_and_convert_at_platform, glibc's), and
+  // says so with __BUILTIN_CPU_SUPPORTS__; musl has no such copy. Code that checks the
+  // macro (libstdc++'s random_device, for POWER9's darn) then takes its portable path.
+  if (p.isPower && p.isMusl) flags.push("-U__BUILTIN_CPU_SUPPORTS__");
   // Debian's aarch64 gcc calls atomics out of line (libgcc's __aarch64_cas4…), whose
   // start-up code asks __getauxval for the CPU's features: musl's libc.a has it, but its
   // libc.so keeps it hidden, so a dynamic program using an atomic would not link. Inline
@@ -116,6 +121,8 @@ function compilerScript(
     // On every call, so that what libtool and CMake read from `g++ -v` names it first too.
     before.push(`-L${cxx.out}/lib`);
     cxxLinkLines.push(`  args+=(${shellQuote(`${cxx.out}/lib/xpkgs-dl-find-object.o`)})`);
+    // After the program's own objects and libraries: an archive gives only what is used.
+    cxxLinkLines.push("  args+=(-latomic)");
   } else if (cxx?.kind === "bootstrap") {
     cxxLinkLines.push('  args+=(-L"${BASH_SOURCE[0]%/bin/*}/lib/no-libstdc++")');
   }

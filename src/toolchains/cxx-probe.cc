@@ -1,8 +1,10 @@
 // xpkgs' C++ probe (the cxx-probe package): what a static C++ program on musl
 // needs from libstdc++, libgcc's unwinder and musl, each checked and printed:
 // threads and a mutex, an exception through many frames and across threads,
-// iostream, regex, <filesystem>, std::random_device. Exits 1 if any fails.
+// iostream, regex, <filesystem>, std::random_device, 64-bit atomics (libatomic where
+// the CPU has none: 32-bit MIPS and PowerPC). Exits 1 if any fails.
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -50,6 +52,15 @@ int main() {
     });
   for (auto& th : threads) th.join();
   check(total == 80000 && counts.size() == 8, "8 threads x 10000 increments under a mutex: " + std::to_string(total));
+
+  // A 64-bit atomic, from two threads: 32-bit MIPS and PowerPC have no 8-byte atomic
+  // instructions, and gcc calls libatomic's __atomic_fetch_add_8 and __atomic_is_lock_free.
+  std::atomic<std::uint64_t> wide{0};
+  std::thread adder([&] { for (int i = 0; i < 100000; ++i) wide.fetch_add(3); });
+  for (int i = 0; i < 100000; ++i) wide.fetch_add(1ULL << 32);
+  adder.join();
+  check(wide.load() == (100000ULL << 32) + 300000,
+        "64-bit atomic from 2 threads (lock-free: " + std::string(wide.is_lock_free() ? "yes" : "no") + ")");
 
   // An exception through 50 frames, each with a destructor.
   try {

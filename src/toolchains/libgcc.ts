@@ -71,7 +71,8 @@ export const gccTopLevelScripts = [
 /** What of gcc's source tree libgcc's build reads: ~8,000 of its 121,000 files. */
 const sourceMembers = [
   ...gccTopLevelScripts,
-  ...["config", "gcc", "include", "libcpp", "libgcc", "libiberty"],
+  // libdecnumber: PowerPC's libgcc has decimal floating point (its bid/dpd routines).
+  ...["config", "gcc", "include", "libcpp", "libdecnumber", "libgcc", "libiberty"],
 ].map((m) => `gcc-${gccVersion}/${m}`);
 
 const unpackPhase = `
@@ -130,7 +131,10 @@ cd "$top/gcc"
 echo "--- libgcc's configuration (at \${SECONDS} s)"
 cd "$top/$target/libgcc"
 gccInclude=$($targetCC -print-file-name=include)
-CC="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude" CFLAGS="-O2" \\
+# Its preprocessor too: the environment's CPP sees no C library where Debian installs none
+# for this triple (powerpc64), and configure's sanity check includes <limits.h>.
+targetCPP="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude -E"
+CC="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude" CPP="$targetCPP" CFLAGS="-O2" \\
   "$srcdir/libgcc/configure" --srcdir="$srcdir/libgcc" --build="$build" --host="$target" --target="$target" \\
     --with-target-subdir="$target" --disable-multilib --enable-shared --with-gcc-major-version-only \\
     --prefix="$out" >"$NIX_BUILD_TOP/libgcc-configure.log" ||

@@ -33,6 +33,7 @@ const sourceMembers = [
   ...gccTopLevelScripts,
   ...["libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"],
   ...["gcc/BASE-VER", "gcc/DATESTAMP", "config", "include", "libgcc", "libiberty", "libstdc++-v3"],
+  "libatomic",
 ].map((m) => `gcc-${gccVersion}/${m}`);
 
 // The test suite is 50,000 files libstdc++'s configure does not need, less the Makefile
@@ -71,6 +72,17 @@ const installPhase = `
 make install >"$NIX_BUILD_TOP/install.log" || { tail -40 "$NIX_BUILD_TOP/install.log"; exit 1; }
 rm -f "$out"/lib/*.la "$out"/lib/*-gdb.py
 rm -rf "$out/share"
+# libatomic, for atomics wider than the CPU's (8 bytes on 32-bit MIPS and PowerPC): gcc
+# emits calls to __atomic_*_8, and the C++ wrapper links -latomic after every program.
+echo "--- libatomic (at \${SECONDS} s)"
+mkdir -p "$NIX_BUILD_TOP/atomic"
+(cd "$NIX_BUILD_TOP/atomic" && CFLAGS="-O2" "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
+  --host="$xpkgsHostPlatform" --prefix="$out" --disable-shared --enable-static --with-pic \\
+  --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/atomic-configure.log" &&
+  make -j"$makeJobs" >"$NIX_BUILD_TOP/atomic-make.log" && make install >>"$NIX_BUILD_TOP/atomic-make.log") ||
+  { tail -40 "$NIX_BUILD_TOP"/atomic-*.log; exit 1; }
+rm -f "$out"/lib/*.la
+test -f "$out/lib/libatomic.a" || { echo "libatomic.a was not installed in $out/lib" >&2; exit 1; }
 printf '%s' "$dlFindObjectSource" >"$NIX_BUILD_TOP/dl-find-object.c"
 $CC -O2 -fPIC -c "$NIX_BUILD_TOP/dl-find-object.c" -o "$out/lib/xpkgs-dl-find-object.o"
 echo "--- libstdc++ built (at \${SECONDS} s; CPU time of the build, user and system:)"
