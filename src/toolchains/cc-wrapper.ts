@@ -128,6 +128,10 @@ function compilerScript(
   }
   if (libc.kind === "glibc" && !host.isStatic)
     linkFlags.push(`-Wl,-dynamic-linker,${host.dynamicLinker}`);
+  // Debian's libatomic for glibc C++ (8-byte atomics on 32-bit MIPS and PowerPC), needed
+  // only by programs that call it: as-needed, no other program records it.
+  if (language === "c++" && libc.kind === "glibc")
+    cxxLinkLines.push("  args+=(-Wl,--push-state,--as-needed -latomic -Wl,--pop-state)");
   const lines = [
     "#!/bin/bash",
     `# xpkgs ${language} compiler for ${host.config} (${libc.kind}${host.isStatic ? ", static" : ""}), role ${role}`,

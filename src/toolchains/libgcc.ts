@@ -50,6 +50,11 @@ export function gccBaselineFlags(p: Platform): string[] {
   if (g.abi !== undefined) flags.push(`--with-abi=${g.abi}`);
   // platformCompilerFlags (cc-wrapper.ts) asks for ARM code before ARMv7.
   if (p.isAarch32 && Number(p.parsed.cpu.version ?? "7") < 7) flags.push("--with-mode=arm");
+  // musl's PowerPC ports have a 64-bit long double (the wrapper's -mlong-double-64).
+  if (p.isPower && p.isMusl) flags.push("--with-long-double-64");
+  // No decimal floating point (on by default for PowerPC): its conversions to a 128-bit
+  // long double do not build with a 64-bit one, and no package of the collection uses it.
+  flags.push("--disable-decimal-float");
   return flags;
 }
 
@@ -71,8 +76,7 @@ export const gccTopLevelScripts = [
 /** What of gcc's source tree libgcc's build reads: ~8,000 of its 121,000 files. */
 const sourceMembers = [
   ...gccTopLevelScripts,
-  // libdecnumber: PowerPC's libgcc has decimal floating point (its bid/dpd routines).
-  ...["config", "gcc", "include", "libcpp", "libdecnumber", "libgcc", "libiberty"],
+  ...["config", "gcc", "include", "libcpp", "libgcc", "libiberty"],
 ].map((m) => `gcc-${gccVersion}/${m}`);
 
 const unpackPhase = `
@@ -137,6 +141,7 @@ targetCPP="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem 
 CC="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude" CPP="$targetCPP" CFLAGS="-O2" \\
   "$srcdir/libgcc/configure" --srcdir="$srcdir/libgcc" --build="$build" --host="$target" --target="$target" \\
     --with-target-subdir="$target" --disable-multilib --enable-shared --with-gcc-major-version-only \\
+    --disable-decimal-float \\
     --prefix="$out" >"$NIX_BUILD_TOP/libgcc-configure.log" ||
   { tail -40 "$NIX_BUILD_TOP/libgcc-configure.log"; exit 1; }
 `;
