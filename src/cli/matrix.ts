@@ -174,7 +174,9 @@ export function registerMatrix(program: Command): void {
           process.stdout.write(`${out.join("\n")}\n`);
           return;
         }
-        const fresh: MatrixFile = { format: 1, generated: runOrigin(), cells: run.cells };
+        const generated = runOrigin();
+        const cells = run.cells.map((c) => ({ ...c, commit: generated.commit }));
+        const fresh: MatrixFile = { format: 1, generated, cells };
         const merged = mergeCells(previous, fresh);
         writeFileAtomic(resolve(opts.json!), `${JSON.stringify(merged, null, 2)}\n`);
         if (opts.html !== undefined) writeFileAtomic(resolve(opts.html), renderHtml(merged));

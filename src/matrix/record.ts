@@ -47,6 +47,8 @@ export interface MatrixCell extends CellId {
   emptyRoot?: RunResult;
   /** When the cell was last judged (ISO 8601). */
   checkedAt: string;
+  /** The commit of xpkgs that judged it (cells of earlier runs may come from older ones). */
+  commit?: string | null;
 }
 
 export interface MatrixFile {

@@ -95,6 +95,13 @@ export function renderMarkdown(f: MatrixFile, published?: readonly CellId[]): st
       `${summary(f)}.`,
     "",
   );
+  const commits = [...new Set(f.cells.map((c) => c.commit ?? "before per-cell commits"))];
+  if (commits.length > 1)
+    out.push(
+      `The cells were judged in several runs, at these commits: ${commits.join(", ")} ` +
+        "(each cell's `commit` in the JSON).",
+      "",
+    );
   if (published !== undefined) out.push(publishedSummary(f, published), "");
   out.push(
     "Each cell is dynamic / static. " +
