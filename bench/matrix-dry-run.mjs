@@ -2,11 +2,16 @@
 // `xpkgs matrix --dry-run` over the whole default matrix (every package × native and every
 // platform with a cross compiler and qemu × dynamic and static: thousands of derivations),
 // as a user runs it (the launcher dist/bin/xpkgs), beside a bare `node -e 0` measured in the
-// same rounds. Target: ≤ 3 s. The store the environment names is only read.
-// Usage: npm run build && node bench/matrix-dry-run.mjs [ROUNDS]
+// same rounds. Target: ≤ 3 s. Nothing is built; like every command, it clears stale
+// temporary paths of the store the environment names.
+// Usage: npm run build && node bench/matrix-dry-run.mjs [ROUNDS (default 5)]
 import { spawnSync } from "node:child_process";
 
 const rounds = Number(process.argv[2] ?? 5);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`ROUNDS is a whole number of at least 1, not '${process.argv[2]}'`);
+  process.exit(2);
+}
 const launcher = new URL("../dist/bin/xpkgs", import.meta.url).pathname;
 const time = (cmd, args) => {
   const t = process.hrtime.bigint();

@@ -37,6 +37,7 @@ if (packages !== undefined) matrixArgs.push("--packages", packages);
 matrixArgs.push("--json", json);
 
 const start = Date.now();
+const startedAt = new Date(start).toISOString();
 const child = spawn(process.execPath, matrixArgs, {
   env: { ...process.env, XPKGS_STORE_DIR: storeDir },
   stdio: ["ignore", "pipe", "pipe"],
@@ -58,7 +59,8 @@ child.stderr.on("data", (chunk) => {
   tail = lines.pop() ?? "";
   for (const line of lines) {
     process.stderr.write(`${line}\n`);
-    const built = /^built (\S+) in (\S+)$/.exec(line);
+    // "built NAME in T", or "built NAME on HOST in T" for a remote builder.
+    const built = /^built (\S+)(?: on \S+)? in (\S+)$/.exec(line);
     if (built !== null) {
       builds++;
       buildSeconds += seconds(built[2]);
@@ -73,16 +75,25 @@ child.stdout.on("data", (c) => (out += c));
 const code = await new Promise((res) => child.on("close", res));
 const wall = (Date.now() - start) / 1000;
 process.stdout.write(out);
+const cleanUp = () => {
+  if (givenStore === undefined) rmSync(root, { recursive: true, force: true });
+};
 if (code !== 0) {
   console.error(`xpkgs matrix exited ${code}`);
+  cleanUp();
   process.exit(1);
 }
+// This run's cells only: --json may name a file that holds earlier runs' too.
 const cells = JSON.parse(readFileSync(json, "utf8")).cells.filter(
-  (c) => c.target === target && c.linkage === "static",
+  (c) => c.target === target && c.linkage === "static" && c.checkedAt >= startedAt,
 );
 const ran = cells.filter((c) => c.status === "ran").length;
 const efficiency = buildSeconds / (jobs * wall);
-console.log(`\ntoolbox for pkgsCross.${target}.pkgsStatic, -j${jobs}, fresh store, sources cached`);
+console.log(
+  `\ntoolbox for pkgsCross.${target}.pkgsStatic, -j${jobs}, ` +
+    (givenStore === undefined ? "fresh store" : `store ${storeDir}`) +
+    ", sources cached",
+);
 console.log(`| cells | ${cells.length}, ${ran} built and ran |`);
 console.log(`| derivations built | ${builds} |`);
 console.log(`| wall time | ${(wall / 60).toFixed(1)} min |`);
@@ -91,4 +102,4 @@ console.log(
   `| parallel efficiency | ${efficiency.toFixed(2)} (sum ÷ (${jobs} × wall); target ≥ 0.85) |`,
 );
 console.log(`| fetches (not counted above) | ${fetchSeconds.toFixed(1)} s |`);
-if (givenStore === undefined) rmSync(root, { recursive: true, force: true });
+cleanUp();

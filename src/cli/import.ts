@@ -106,6 +106,14 @@ export function registerImport(program: Command): void {
         "Example: xpkgs import debian:pv --try pkgsCross.aarch64-multiplatform.pkgsStatic",
     )
     .action(async (what: string | undefined, opts: ImportOpts, cmd: Command) => {
+      if (opts.outdated !== true && opts.json === true)
+        throw new XpkgsError(
+          "--json goes with --outdated (the collection's recipes as JSON); an import writes a recipe file, whose path it prints.",
+        );
+      if (opts.outdated === true && (opts.output !== undefined || opts.try !== undefined))
+        throw new XpkgsError(
+          "--outdated only reads the collection: it takes neither -o nor --try. Import a package (xpkgs import debian:NAME) to use them.",
+        );
       if (opts.outdated === true) {
         if (what !== undefined)
           throw new XpkgsError(

@@ -45,6 +45,10 @@ interface MatrixOpts {
   verbose?: boolean;
 }
 
+function linkOrBoth(links: Linkage[]): string {
+  return links.length === 2 ? "dynamic or static" : links[0]!;
+}
+
 /** A target whose platform has a static (musl) variant: musl has a port to its CPU. */
 function isStaticTarget(target: string): boolean {
   return target === "native" || muslArch(examplePlatform(target).parsed) !== null;
@@ -127,6 +131,13 @@ export function registerMatrix(program: Command): void {
                 links.includes(c.linkage),
             )
           : planCells(packages, targets, links);
+      if (ids.length === 0) {
+        const inSet = [...new Set(published.map((c) => `${c.target} ${c.linkage}`))].sort();
+        throw new MatrixInputError(
+          `No cell of the published matrix is ${linkOrBoth(links)} on ${targets.join(", ")}. ` +
+            `Its targets and linkages: ${inSet.join(", ")}.`,
+        );
+      }
 
       const store = Store.fromEnv();
       try {

@@ -154,10 +154,11 @@ export function findSource(
   index: SourcesIndex,
   name: string,
   version?: string,
+  opts: { sourceOnly?: boolean } = {},
 ): SourcePackage | null {
   const candidates = index.packages.filter(
     (p) =>
-      (p.name === name || p.binaries.includes(name)) &&
+      (p.name === name || (opts.sourceOnly !== true && p.binaries.includes(name))) &&
       (version === undefined || p.version === version),
   );
   const exact = candidates.filter((p) => p.name === name);

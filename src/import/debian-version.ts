@@ -42,8 +42,9 @@ function comparePart(a: string, b: string): number {
 
 function split(v: string): { epoch: number; upstream: string; revision: string } {
   const colon = v.indexOf(":");
-  const epoch = colon > 0 && /^\d+$/.test(v.slice(0, colon)) ? Number(v.slice(0, colon)) : 0;
-  const rest = colon > 0 && epoch !== 0 ? v.slice(colon + 1) : v.replace(/^0:/, "");
+  const hasEpoch = colon > 0 && /^\d+$/.test(v.slice(0, colon));
+  const epoch = hasEpoch ? Number(v.slice(0, colon)) : 0;
+  const rest = hasEpoch ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf("-");
   return dash < 0
     ? { epoch, upstream: rest, revision: "" }

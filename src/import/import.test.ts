@@ -243,6 +243,7 @@ describe("Debian's version order", () => {
     }
     assert.equal(compareDebianVersions("1.01", "1.1"), 0);
     assert.equal(compareDebianVersions("0:1.0-1", "1.0-1"), 0);
+    assert.equal(compareDebianVersions("00:1.0", "1.0"), 0);
   });
   it("picks the newest of several versions of a source package by that order", () => {
     const two = parseSources(
@@ -288,6 +289,12 @@ describe("import --outdated", () => {
         },
         { attr: "gone", version: "1", url: "mirror://debian/pool/main/g/gone/gone_1.orig.tar.gz" },
         { attr: "probe", version: "1", url: null },
+        // A binary package's name is not its source's: no match, not openssl.
+        {
+          attr: "ssl",
+          version: "1",
+          url: "mirror://debian/pool/main/l/libssl-dev/libssl-dev_1.orig.tar.gz",
+        },
       ],
       index,
     );
@@ -299,6 +306,7 @@ describe("import --outdated", () => {
         ["openssl", "ahead", "3.0.11-1~deb12u2"],
         ["gone", "not-in-suite", null],
         ["probe", "not-from-debian", null],
+        ["ssl", "not-in-suite", null],
       ],
     );
   });

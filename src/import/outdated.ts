@@ -37,14 +37,15 @@ export function poolSourceOf(url: string): { source: string; upstream: string } 
   return v === null ? null : { source, upstream: v[1]! };
 }
 
-/** The first URL of a package's `src`, found among its input derivations. */
+/** The URL of a package's `src` (its pool URL where it lists several), from its input derivations. */
 export function sourceUrlOf(universe: PackageUniverse, pkg: Package): string | null {
   const src = pkg.drv.env.src;
   if (src === undefined || src === "") return null;
   for (const drvPath of Object.keys(pkg.drv.inputDrvs)) {
     const drv = universe.graph.byPath.get(drvPath)?.drv;
     if (drv?.outputs.out?.path !== src) continue;
-    return drv.env.url ?? drv.env.urls?.split(" ")[0] ?? null;
+    const urls = drv.env.url !== undefined ? [drv.env.url] : (drv.env.urls?.split(" ") ?? []);
+    return urls.find((u) => poolSourceOf(u) !== null) ?? urls[0] ?? null;
   }
   return null;
 }
@@ -64,7 +65,8 @@ export function compareWithIndex(
         debian: null,
         status: "not-from-debian",
       };
-    const found = findSource(index, pool.source);
+    // By its source name only: a binary of the same name in another source is not it.
+    const found = findSource(index, pool.source, undefined, { sourceOnly: true });
     if (found === null)
       return {
         attr: r.attr,

@@ -122,14 +122,18 @@ export function publishCells(
     seen.add(k);
     out.push(c);
   };
+  // A target that is the build machine under another name is `native` (defaultTargets).
+  const targets = defaultTargets(build);
+  const known = (t: string) => targets.includes(t);
   for (const p of packages) {
-    for (const t of ["native", "aarch64-multiplatform"])
+    for (const t of ["native", "aarch64-multiplatform"].filter(known))
       add({ package: p, target: t, linkage: "dynamic" });
-    for (const t of publishStaticTargets) add({ package: p, target: t, linkage: "static" });
+    for (const t of publishStaticTargets.filter(known))
+      add({ package: p, target: t, linkage: "static" });
   }
   for (const p of publishCore) {
     if (!packages.includes(p)) continue;
-    for (const t of defaultTargets(build))
+    for (const t of targets)
       if (isStaticTarget(t)) add({ package: p, target: t, linkage: "static" });
   }
   return out;

@@ -3,7 +3,14 @@
  * it) and one self-contained HTML page, a grid of packages × targets in the
  * manner of Hydra's job views (no server, no network: inline CSS and JS).
  */
-import { type CellId, type Linkage, cellKey, linkages } from "./cells.js";
+import {
+  type CellId,
+  type Linkage,
+  cellKey,
+  linkages,
+  publishCore,
+  publishStaticTargets,
+} from "./cells.js";
 import {
   type CellStatus,
   type MatrixCell,
@@ -71,12 +78,12 @@ export function publishedSummary(f: MatrixFile, published: readonly CellId[]): s
   const green = held.filter((c) => c.status === "ran" && (c.emptyRoot?.ok ?? true)).length;
   const pct = published.length === 0 ? 0 : (100 * green) / published.length;
   const missing = published.length - held.length;
+  const words = (xs: readonly string[]) => `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`;
   return (
     `**The published matrix** (\`xpkgs matrix --publish\`: every package native and ` +
-    `aarch64-multiplatform dynamic; every package static on aarch64-multiplatform, ` +
-    `armv7l-hf-multiplatform, raspberryPi, riscv64, mips-linux-gnu and s390x; busybox, ` +
-    `binutils-unwrapped, strace, dropbear, curl and tcpdump static on every platform with a ` +
-    `musl port) has ${published.length} cells: **${green} built and ran (${pct.toFixed(1)} %; ` +
+    `aarch64-multiplatform dynamic; every package static on ${words(publishStaticTargets)}; ` +
+    `${words(publishCore)} static on every default target (a Debian cross compiler and qemu) ` +
+    `with a musl port) has ${published.length} cells: **${green} built and ran (${pct.toFixed(1)} %; ` +
     `the target is 95 %)**` +
     (held.length > green ? `, ${held.length - green} did not (below)` : "") +
     (missing > 0 ? `, ${missing} not built yet` : "") +

@@ -41,7 +41,8 @@ const power8: CpuSpec = { qemu: "power8", baseline: "POWER8" };
 // Debian's powerpc64 gcc defaults to POWER4 (-mcpu=power4); the PPC970 is a POWER4 with AltiVec.
 const power4: CpuSpec = { qemu: "970", baseline: "POWER4" };
 // Big-endian musl is ELFv2, and Debian's powerpc64 libgcc is ELFv1 ("ABI version 1 is not
-// compatible with ABI version 2 output"): its musl links a libgcc built for it.
+// compatible with ABI version 2 output"): its musl links a libgcc built for it. ppc64 has
+// it too, for its pkgsStatic (musl) set; glibc sets never build their own libgcc.
 const power4elfv2: CpuSpec = { ...power4, needsOwnLibgcc: true };
 const mips32r2: CpuSpec = {
   qemu: "24Kf",

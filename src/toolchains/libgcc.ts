@@ -52,8 +52,9 @@ export function gccBaselineFlags(p: Platform): string[] {
   if (p.isAarch32 && Number(p.parsed.cpu.version ?? "7") < 7) flags.push("--with-mode=arm");
   // musl's PowerPC ports have a 64-bit long double (the wrapper's -mlong-double-64).
   if (p.isPower && p.isMusl) flags.push("--with-long-double-64");
-  // No decimal floating point (on by default for PowerPC): its conversions to a 128-bit
-  // long double do not build with a 64-bit one, and no package of the collection uses it.
+  // No decimal floating point, on every platform (gcc enables it by default on PowerPC,
+  // x86 and s390, never on ARM): PowerPC's conversions to a 128-bit long double do not
+  // build with musl's 64-bit one, and no package of the collection uses it.
   flags.push("--disable-decimal-float");
   return flags;
 }

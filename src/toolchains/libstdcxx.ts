@@ -74,15 +74,21 @@ rm -f "$out"/lib/*.la "$out"/lib/*-gdb.py
 rm -rf "$out/share"
 # libatomic, for atomics wider than the CPU's (8 bytes on 32-bit MIPS and PowerPC): gcc
 # emits calls to __atomic_*_8, and the C++ wrapper links -latomic after every program.
+# Without IFUNC: its configure would choose among implementations by CPU at load time on
+# ARM, AArch64 and x86, and musl never runs IFUNC resolvers.
 echo "--- libatomic (at \${SECONDS} s)"
 mkdir -p "$NIX_BUILD_TOP/atomic"
-(cd "$NIX_BUILD_TOP/atomic" && CFLAGS="-O2" "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
+(cd "$NIX_BUILD_TOP/atomic" && CFLAGS="-O2" libat_cv_have_ifunc=no "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
   --host="$xpkgsHostPlatform" --prefix="$out" --disable-shared --enable-static --with-pic \\
   --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/atomic-configure.log" &&
   make -j"$makeJobs" >"$NIX_BUILD_TOP/atomic-make.log" && make install >>"$NIX_BUILD_TOP/atomic-make.log") ||
-  { tail -40 "$NIX_BUILD_TOP"/atomic-*.log; exit 1; }
+  { tail -40 "$NIX_BUILD_TOP"/atomic-*.log; tail -60 "$NIX_BUILD_TOP/atomic/config.log"; exit 1; }
 rm -f "$out"/lib/*.la
 test -f "$out/lib/libatomic.a" || { echo "libatomic.a was not installed in $out/lib" >&2; exit 1; }
+if $NM "$out/lib/libatomic.a" | grep -E '^[0-9a-f]+ i ' >&2; then
+  echo "libatomic.a has IFUNC symbols (above), which musl cannot resolve" >&2
+  exit 1
+fi
 printf '%s' "$dlFindObjectSource" >"$NIX_BUILD_TOP/dl-find-object.c"
 $CC -O2 -fPIC -c "$NIX_BUILD_TOP/dl-find-object.c" -o "$out/lib/xpkgs-dl-find-object.o"
 echo "--- libstdc++ built (at \${SECONDS} s; CPU time of the build, user and system:)"
