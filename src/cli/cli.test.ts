@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -252,5 +252,35 @@ describe("xpkgs doctor --builder", () => {
     assert.equal(m!.remoteStore, builderStoreUri(storeDir));
     assert.match(m!.remoteStore!, new RegExp(`^local\\?store=${storeDir}&real=`));
     assert.deepEqual(m!.supportedFeatures, features);
+  });
+});
+
+describe("xpkgs matrix --render", () => {
+  it("writes the pages from the matrix file alone, with the published set's sum, and builds nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "xpkgs-render-"));
+    const json = join(dir, "m.json");
+    const cell = {
+      package: "hello",
+      target: "riscv64",
+      linkage: "static",
+      attr: "pkgsCross.riscv64.pkgsStatic.hello",
+      status: "ran",
+      checkedAt: "2026-12-02T00:00:00.000Z",
+      commit: "abc",
+    };
+    const generated = { date: "2026-12-02T00:00:00.000Z", commit: "abc", machine: "m" };
+    writeFileSync(json, JSON.stringify({ format: 1, generated, cells: [cell] }));
+    const storeDir = join(dir, "store");
+    const r = runCli(["matrix", "--render", "--json", json, "--md", join(dir, "m.md")], {
+      XPKGS_STORE_DIR: storeDir,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /1 cells rendered/);
+    const md = readFileSync(join(dir, "m.md"), "utf8");
+    assert.match(md, /\*\*The published matrix\*\*.* has \d+ cells: \*\*1 built and ran/);
+    assert.ok(!existsSync(storeDir), "no store was opened");
+    const none = runCli(["matrix", "--render", "--json", join(dir, "none.json"), "--md", "x"]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /does not exist: --render writes pages from a matrix file/);
   });
 });

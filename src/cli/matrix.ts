@@ -38,11 +38,27 @@ interface MatrixOpts {
   cores?: string;
   keepGoing?: boolean;
   dryRun?: boolean;
+  render?: boolean;
   json?: string;
   html?: string;
   md?: string;
   quiet?: boolean;
   verbose?: boolean;
+}
+
+/** `--render`: the pages of the matrix file as it is. */
+function renderOnly(opts: MatrixOpts): void {
+  const file = readMatrixFile(resolve(opts.json!));
+  if (file === null)
+    throw new MatrixInputError(
+      `${opts.json} does not exist: --render writes pages from a matrix file.`,
+    );
+  if (opts.html === undefined && opts.md === undefined)
+    throw new MatrixInputError("--render writes --html FILE and/or --md FILE: name at least one.");
+  const published = publishCells(collectionPackages(), buildMachinePlatform(), isStaticTarget);
+  if (opts.html !== undefined) writeFileAtomic(resolve(opts.html), renderHtml(file));
+  if (opts.md !== undefined) writeFileAtomic(resolve(opts.md), renderMarkdown(file, published));
+  process.stdout.write(`${opts.json}: ${file.cells.length} cells rendered.\n`);
 }
 
 function linkOrBoth(links: Linkage[]): string {
@@ -91,6 +107,10 @@ export function registerMatrix(program: Command): void {
     .option("--cores <n>", "NIX_BUILD_CORES for each build (make -j); default: all cores")
     .option("-k, --keep-going", "keep going after a failure (always: a matrix records failures)")
     .option("-n, --dry-run", "evaluate every cell and print the plan; build and judge nothing")
+    .option(
+      "--render",
+      "only write --html and --md from the --json file as it is: build and judge nothing",
+    )
     .option("--json <file>", "the matrix file to merge this run's cells into (needed unless -n)")
     .option("--html <file>", "write the whole matrix as one self-contained HTML page")
     .option("--md <file>", "write the whole matrix as a markdown table")
@@ -103,6 +123,10 @@ export function registerMatrix(program: Command): void {
           "Name the matrix file with --json FILE: a run merges its cells into it (it is created " +
             "if it does not exist), and --html and --md are made from it. Use -n to see the plan only.",
         );
+      }
+      if (opts.render === true) {
+        renderOnly(opts);
+        return;
       }
       const jobs = positiveInt(opts.jobs, "--jobs");
       const cores =
