@@ -139,7 +139,9 @@ gccInclude=$($targetCC -print-file-name=include)
 # Its preprocessor too: the environment's CPP sees no C library where Debian installs none
 # for this triple (powerpc64), and configure's sanity check includes <limits.h>.
 targetCPP="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude -E"
-CC="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude" CPP="$targetCPP" CFLAGS="-O2" \\
+# libgcc_cv_dfp=no: libgcc builds decimal float whenever the compiler knows _Decimal32
+# (Debian's PowerPC gcc does), whatever --disable-decimal-float says.
+CC="$targetCC -nostdinc -isystem $NIX_BUILD_TOP/sysroot/include -isystem $gccInclude" CPP="$targetCPP" CFLAGS="-O2" libgcc_cv_dfp=no \\
   "$srcdir/libgcc/configure" --srcdir="$srcdir/libgcc" --build="$build" --host="$target" --target="$target" \\
     --with-target-subdir="$target" --disable-multilib --enable-shared --with-gcc-major-version-only \\
     --disable-decimal-float \\
