@@ -125,7 +125,7 @@ cd "$top/gcc"
   make -j"$makeJobs" >/dev/null
   cd "$top/gcc"
   echo "--- the headers libgcc includes (at \${SECONDS} s)"
-  printf 'xpkgs-libgcc-headers: $(GTM_H) $(TCONFIG_H) insn-modes.h insn-modes-inline.h version.h\\n' >"$NIX_BUILD_TOP/headers.mk"
+  printf 'xpkgs-libgcc-headers: config.h $(GTM_H) $(TCONFIG_H) insn-modes.h insn-modes-inline.h version.h\\n' >"$NIX_BUILD_TOP/headers.mk"
   make -j"$makeJobs" -f Makefile -f "$NIX_BUILD_TOP/headers.mk" xpkgs-libgcc-headers >/dev/null
   # What gcc's own build would write before it builds libgcc (its rule needs the driver).
   make -o xgcc -o specs -o config.status -o Makefile libgcc.mvars >/dev/null
