@@ -13,7 +13,12 @@ function opensslTarget(p: Platform): string[] {
     return [p.isLittleEndian ? "linux-ppc64le" : "linux-ppc64"];
   }
   if (p.isS390) return [cpu.bits === 64 ? "linux64-s390x" : "linux32-s390x"];
-  if (p.isMips) return [p.isMips64 ? "linux64-mips64" : "linux-mips32"];
+  if (p.isMips) {
+    // Configure adds -mips2 (-mips3) for its assembly unless its command line names an
+    // -march, and gcc refuses that beside the wrapper's -march=mips32r2: name the platform's.
+    const march = p.gcc.arch !== undefined ? [`-march=${p.gcc.arch}`] : [];
+    return [p.isMips64 ? "linux64-mips64" : "linux-mips32", ...march];
+  }
   if (p.isLoongArch64) return ["linux64-loongarch64"];
   return [cpu.bits === 64 ? "linux-generic64" : "linux-generic32"];
 }
