@@ -1,8 +1,11 @@
 import { type RecipeArgs, recipe } from "../package-set.js";
 
-// gold's targets (gold/configure.tgt in 2.40): no RISC-V, LoongArch or m68k.
+// gold's targets (gold/configure.tgt in 2.40): no RISC-V, LoongArch or m68k. MIPS has a
+// backend, but it instantiates all four sizes and byte orders, and with
+// --enable-targets=<host> its link fails (undefined gold::Output_reloc<9, true, 64, false>…):
+// left out until a build names the four MIPS targets (untested).
 const goldCpus = (p: RecipeArgs["hostPlatform"]): boolean =>
-  p.isx86 || p.isAarch64 || p.isAarch32 || p.isPower || p.isS390 || p.isMips;
+  p.isx86 || p.isAarch64 || p.isAarch32 || p.isPower || p.isS390;
 
 export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib, hostPlatform }) => {
   const gold = goldCpus(hostPlatform);
@@ -45,7 +48,7 @@ export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib, hostP
       license: "GPL-3.0-or-later",
       mainProgram: "readelf",
       notes: [
-        "ld.gold (and dwp) where gold has a backend: x86, ARM, AArch64, PowerPC, s390 and MIPS; not RISC-V.",
+        "ld.gold (and dwp) on x86, ARM, AArch64, PowerPC and s390; not on RISC-V (no backend) nor MIPS (its backend does not link with one target).",
       ],
     },
   });
