@@ -62,6 +62,8 @@ export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
   dontInstall?: boolean;
   dontFixup?: boolean;
   dontUnpack?: boolean;
+  /** The folder to build in, from the unpacked source's top (`squashfs-tools-4.5.1/squashfs-tools`). */
+  sourceRoot?: string;
   // Shell code: hooks (preConfigure, postInstall…) and phase replacements (buildPhase…), as
   // top-level attributes in Nixpkgs' names (from HookName above).
   /** The same hooks gathered in one record (an older spelling; the top-level names win). */
@@ -125,6 +127,7 @@ const knownAttributes = new Set<string>([
   "dontInstall",
   "dontFixup",
   "dontUnpack",
+  "sourceRoot",
   "hooks",
   "env",
   "meta",
@@ -374,6 +377,7 @@ export class Stdenv {
     ] as const) {
       if (on === true) env[flag] = "1";
     }
+    if (args.sourceRoot !== undefined) env.sourceRoot = args.sourceRoot;
     for (const [hook, code] of Object.entries(args.hooks ?? {})) env[hook] = code;
     for (const hook of hookNames) {
       const code = args[hook];

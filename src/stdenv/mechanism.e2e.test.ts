@@ -69,6 +69,26 @@ export default (final: any, prev: any) => ({
     dontBuild: true,
     dontInstall: true,
   }),
+  // A plain Makefile that names gcc itself (as compiler and as linker) and installs to /sbin:
+  // make gets the platform's tools and the output's directories on its command line.
+  plainMake: (pkgs: any) => probe(pkgs.stdenv, "plain-make", {
+    dontCheckElf: false,
+    preConfigure: [
+      "mkdir -p t && cd t",
+      "printf 'int main(void) { return 0; }\\\\n' > p.c",
+      "printf 'CC = gcc\\\\nLD = gcc\\\\nsbindir = /sbin\\\\nall: p\\\\np: p.o\\\\n\\\\t$(LD) -o p p.o\\\\ninstall:\\\\n\\\\tinstall -D p $(sbindir)/p\\\\n' > Makefile",
+    ].join("\\n"),
+  }),
+  // A hand-written configure that takes the compiler only as an argument (GNU ed's kind).
+  handConfigure: (pkgs: any) => probe(pkgs.stdenv, "hand-configure", {
+    preConfigure: [
+      "mkdir -p t && cd t",
+      "printf '#!/bin/sh\\\\nCC=gcc\\\\nfor a; do\\\\n  case $a in\\\\n  CC=*) CC=\${a#CC=} ;;\\\\n  esac\\\\ndone\\\\nmkdir -p $out && echo $CC > $out/cc\\\\n' > configure",
+      "chmod +x configure",
+    ].join("\\n"),
+    dontBuild: true,
+    dontInstall: true,
+  }),
   acOnly: (pkgs: any) => probe(pkgs.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
   nothing: (pkgs: any) => probe(pkgs.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
 });
@@ -132,6 +152,28 @@ describe("the build mechanism", () => {
     assert.match(
       log,
       /replacing \.\/config\.sub, which does not know aarch64-unknown-linux-musl, with \/usr\/share\/misc\/config\.sub/,
+    );
+  });
+
+  it("gives a plain Makefile the platform's compiler and the output's folders", async () => {
+    const r = await runCliAsync(
+      ["-f", file, "build", "-o", "plain", `${set}.plainMake`],
+      env,
+      root,
+    );
+    assert.equal(r.status, 0, r.stderr.slice(-3000));
+    // The output check passed (ARM aarch64, static); e_machine says so too.
+    const elf = readFileSync(join(root, "plain", "sbin", "p"));
+    assert.equal(elf.readUInt16LE(18), 183);
+    const h = await runCliAsync(
+      ["-f", file, "build", "-o", "hand", `${set}.handConfigure`],
+      env,
+      root,
+    );
+    assert.equal(h.status, 0, h.stderr.slice(-3000));
+    assert.equal(
+      readFileSync(join(root, "hand", "cc"), "utf8"),
+      "aarch64-unknown-linux-musl-gcc\n",
     );
   });
 
