@@ -8,9 +8,14 @@ import {
   releaseHashes,
   type SourcesIndex,
 } from "./debian-index.js";
-import { debianConfigureFlags, debianMeta, detectBuildSystem } from "./inspect-source.js";
+import {
+  buildRoot,
+  debianConfigureFlags,
+  debianMeta,
+  detectBuildSystem,
+} from "./inspect-source.js";
 import { compareDebianVersions } from "./debian-version.js";
-import { likelyCause, upstreamVersion } from "./import.js";
+import { likelyCause, storeVersion, upstreamVersion } from "./import.js";
 import { compareWithIndex, poolSourceOf } from "./outdated.js";
 import {
   addToOverlay,
@@ -117,6 +122,21 @@ describe("the source and its packaging", () => {
     assert.equal(t(["README"]), "unknown");
   });
 
+  it("finds a build system one folder down when the top has none, and only a single one", () => {
+    const l = (files: string[]) => files.map((f) => `x-1.0/${f}`).concat("x-1.0/");
+    assert.equal(
+      buildRoot(l(["README", "squashfs-tools/Makefile", "squashfs-tools/mksquashfs.c"])),
+      "x-1.0/squashfs-tools/",
+    );
+    assert.equal(
+      detectBuildSystem(l(["squashfs-tools/Makefile"]), "x-1.0/squashfs-tools/"),
+      "make",
+    );
+    assert.equal(buildRoot(l(["unix/Makefile", "win32/Makefile"])), "x-1.0/");
+    assert.equal(buildRoot(l(["Makefile", "sub/CMakeLists.txt"])), "x-1.0/");
+    assert.equal(buildRoot(l(["README", "a/b/Makefile"])), "x-1.0/");
+  });
+
   it("reads Debian's configure flags from debian/rules, and keeps only those that turn things off", () => {
     const rules =
       "override_dh_auto_configure:\n\tdh_auto_configure -- --disable-nls \\\n\t  --with-foo --libdir=$(LIBDIR) --enable-bar\n";
@@ -144,6 +164,12 @@ describe("the source and its packaging", () => {
     assert.equal(upstreamVersion("1:1.2.13.dfsg-1"), "1.2.13");
     assert.equal(upstreamVersion("9.65+ds-1"), "9.65");
     assert.equal(upstreamVersion("3.0.11-1~deb12u2"), "3.0.11");
+  });
+
+  it("spells a version as a store path name allows", () => {
+    assert.equal(storeVersion(upstreamVersion("1.0~pre4-9")), "1.0pre4");
+    assert.equal(storeVersion("2.1:3"), "2.1-3");
+    assert.equal(storeVersion("4.0.32+ds"), "4.0.32+ds");
   });
 });
 

@@ -20,6 +20,7 @@ import {
 import {
   debianConfigureFlags,
   debianMeta,
+  buildRoot,
   detectBuildSystem,
   tarList,
   tarRead,
@@ -48,6 +49,14 @@ export function upstreamVersion(v: string): string {
     .replace(/^\d+:/, "")
     .replace(/-[^-]*$/, "")
     .replace(repackSuffix, "");
+}
+
+/**
+ * A version as a store path name allows it: Debian's pre-release `~` goes (`1.0~pre4` is
+ * `1.0pre4`, as Nixpkgs spells it), and any other character a name may not hold becomes `-`.
+ */
+export function storeVersion(v: string): string {
+  return v.replace(/~/g, "").replace(/[^A-Za-z0-9+\-._?=]/g, "-");
 }
 
 async function fetchChecked(
@@ -115,7 +124,8 @@ export async function importDebian(
   opts.log(`${src.name} ${src.version} (Debian ${suite.suite}): ${tarball.name}`);
   const tarFile = await fetchChecked(src, tarball, opts.log, env);
   const paths = tarList(tarFile);
-  const buildSystem = detectBuildSystem(paths);
+  const root = buildRoot(paths);
+  const buildSystem = detectBuildSystem(paths, root);
   let rules: string | null = null;
   let control: string | null = null;
   let copyright: string | null = null;
@@ -140,19 +150,18 @@ export async function importDebian(
     copyright = tarRead(tarFile, `${top}debian/copyright`);
   }
   const meta = debianMeta(control, copyright, src.name);
-  const upver = native !== undefined ? src.version : upstreamVersion(src.version);
+  const upver = storeVersion(native !== undefined ? src.version : upstreamVersion(src.version));
   const ext = /\.tar\.(gz|xz|bz2|lzma)$/.exec(tarball.name)![0];
   const collection = new Set(collectionPackages());
   const programs = src.binaries.filter((b) => !/^lib|-(dev|doc|dbg|data|common|dbgsym)$/.test(b));
   // The top Makefile (or, with autoconf but not automake, its Makefile.in): has it an install target?
-  const top = topDir(paths);
   const makefile =
     buildSystem === "make"
-      ? (tarRead(tarFile, `${top}Makefile`) ??
-        tarRead(tarFile, `${top}GNUmakefile`) ??
-        tarRead(tarFile, `${top}makefile`))
-      : buildSystem === "autotools" && !paths.includes(`${top}Makefile.am`)
-        ? tarRead(tarFile, `${top}Makefile.in`)
+      ? (tarRead(tarFile, `${root}Makefile`) ??
+        tarRead(tarFile, `${root}GNUmakefile`) ??
+        tarRead(tarFile, `${root}makefile`))
+      : buildSystem === "autotools" && !paths.includes(`${root}Makefile.am`)
+        ? tarRead(tarFile, `${root}Makefile.in`)
         : null;
   const facts: RecipeFacts = {
     installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
@@ -164,6 +173,7 @@ export async function importDebian(
     fileName: `${src.name}-${upver}${ext}`,
     hash: parseHash(tarball.sha256, "sha256").sri,
     buildSystem,
+    ...(root !== topDir(paths) ? { sourceRoot: root.replace(/\/$/, "") } : {}),
     deps: mapBuildDepends(src, index, collection, buildSystem),
     debianFlags: rules !== null ? debianConfigureFlags(rules) : [],
     description: meta.description ?? `${src.name}, imported from Debian`,

@@ -35,15 +35,32 @@ export function topDir(paths: string[]): string {
     : "";
 }
 
-export function detectBuildSystem(paths: string[]): BuildSystem {
-  const top = topDir(paths);
-  const has = (f: string) => paths.some((p) => p.replace(/^\.\//, "") === `${top}${f}`);
+export function detectBuildSystem(paths: string[], root = topDir(paths)): BuildSystem {
+  const has = (f: string) => paths.some((p) => p.replace(/^\.\//, "") === `${root}${f}`);
   if (has("configure")) return "autotools";
   if (has("configure.ac") || has("configure.in")) return "autoreconf";
   if (has("meson.build")) return "meson";
   if (has("CMakeLists.txt")) return "cmake";
   if (has("Makefile") || has("GNUmakefile") || has("makefile")) return "make";
   return "unknown";
+}
+
+/**
+ * Where the build system is: the tarball's top folder, or, when that has none, its one
+ * subfolder that has one (squashfs-tools keeps its Makefile in `squashfs-tools/`). Several
+ * candidates (unzip's `unix/`, `win32/`…) are no answer: the top is kept.
+ */
+export function buildRoot(paths: string[]): string {
+  const top = topDir(paths);
+  if (detectBuildSystem(paths, top) !== "unknown") return top;
+  const subs = new Set<string>();
+  for (const p of paths) {
+    const rest = p.replace(/^\.\//, "").slice(top.length).split("/");
+    if (p.replace(/^\.\//, "").startsWith(top) && rest.length === 2 && rest[1] !== "")
+      subs.add(`${top}${rest[0]!}/`);
+  }
+  const found = [...subs].filter((d) => detectBuildSystem(paths, d) !== "unknown");
+  return found.length === 1 ? found[0]! : top;
 }
 
 /** The flags debian/rules passes after `dh_auto_configure --` (continuation lines joined). */

@@ -98,6 +98,8 @@ export interface RecipeFacts {
   license: string | null;
   mainProgram: string | null;
   origin: string;
+  /** The folder that holds the build system, when it is not the tarball's top. */
+  sourceRoot?: string;
   /** A plain Makefile without an install target: install the main program by hand. */
   installByHand?: boolean;
   /** The sources have C++ files: the recipe asks for C++ (musl sets add libstdc++ only then). */
@@ -168,6 +170,7 @@ export function overlayEntry(f: RecipeFacts): string {
     ...(kept.length > 0
       ? [`      // Debian's (debian/rules).`, `      ${flagsKey}: [${kept.map(q).join(", ")}],`]
       : []),
+    ...(f.sourceRoot !== undefined ? [`      sourceRoot: ${q(f.sourceRoot)},`] : []),
     ...(f.cxx === true ? ["      cxx: true,"] : []),
     ...(f.buildSystem === "make" ? ['      makeFlags: ["PREFIX=@out@", "prefix=@out@"],'] : []),
     ...(f.installByHand === true && f.mainProgram !== null

@@ -81,6 +81,15 @@ export const hostTools = {
   python3: { debian: ["python3"], programs: ["python3"], description: "Python 3 interpreter" },
   gperf: { debian: ["gperf"], programs: ["gperf"], description: "Perfect hash function generator" },
   gettext: { debian: ["gettext"], description: "GNU gettext tools (msgfmt, xgettext…)" },
+  po4a: {
+    debian: ["po4a", "gettext"],
+    description: "po4a, translated documentation (with gettext's msgfmt, which it needs)",
+  },
+  xmllint: {
+    debian: ["libxml2-utils"],
+    programs: ["xmllint", "xmlcatalog"],
+    description: "libxml2's xmllint and xmlcatalog",
+  },
   texinfo: {
     debian: ["texinfo"],
     programs: ["makeinfo", "texi2any", "install-info"],
