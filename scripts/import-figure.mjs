@@ -56,7 +56,6 @@ const saved = mdOnly
   : null;
 const results = saved?.results ?? [];
 const notServed = saved?.notServed ?? [];
-if (!mdOnly) await measure();
 function attempt(kind, name) {
   const start = Date.now();
   const r = spawnSync(
@@ -100,6 +99,7 @@ async function measure() {
     }
   }
 }
+if (!mdOnly) await measure();
 const ok = results.filter((r) => r.ok).length;
 const date = mdOnly
   ? JSON.parse(readFileSync(new URL("../docs/import-figure.json", import.meta.url), "utf8")).date

@@ -16,7 +16,7 @@ export const gdbCommonFlags = [
 ];
 
 export const gdb = recipe<"gmp" | "mpfr" | "expat" | "readline" | "ncurses" | "zlib">(
-  ({ stdenv, fetchurl, gmp, mpfr, expat, readline, ncurses, zlib }) =>
+  ({ stdenv, fetchurl, hostPlatform, gmp, mpfr, expat, readline, ncurses, zlib }) =>
     stdenv.mkDerivation({
       pname: "gdb",
       version: "13.1",
@@ -48,6 +48,10 @@ export const gdb = recipe<"gmp" | "mpfr" | "expat" | "readline" | "ncurses" | "z
         `--with-libexpat-prefix=${expat.out}`,
         "--enable-64-bit-bfd",
       ],
+      // glibc's <sgidefs.h>, which musl has not: the one macro used from it (_ABIO32) is gcc's own.
+      ...(hostPlatform.isMips && hostPlatform.isMusl
+        ? { postPatch: "sed -i '/#include <sgidefs.h>/d' gdb/mips-linux-nat.c" }
+        : {}),
       // The tarball ships no .info files: never run makeinfo.
       makeFlags: ["MAKEINFO=true"],
       meta: {
