@@ -19,8 +19,10 @@ import { likelyCause, storeVersion, upstreamVersion } from "./import.js";
 import { compareWithIndex, poolSourceOf } from "./outdated.js";
 import {
   addToOverlay,
+  makePrefixFlags,
   mapBuildDepends,
   overlayEntry,
+  prefixVariables,
   splitDebianFlags,
   type RecipeFacts,
 } from "./recipe.js";
@@ -106,6 +108,14 @@ describe("Debian's indexes", () => {
     );
     assert.deepEqual(m.nativeBuildInputs, ["autoreconfHook", "bison", "pkg-config"]);
     assert.deepEqual(m.buildInputs, ["zlib"]);
+    // With a generated configure in the tarball, Debian's autoreconf tools are not needed.
+    const built = mapBuildDepends(
+      findSource(index, "smartmontools")!,
+      index,
+      new Set(["zlib", "pv"]),
+      "autotools",
+    );
+    assert.deepEqual(built.nativeBuildInputs, ["bison", "pkg-config"]);
     assert.deepEqual(m.unmapped, ["libselinux1-dev", "libfoo-dev"]);
   });
 });
@@ -164,6 +174,17 @@ describe("the source and its packaging", () => {
     assert.equal(upstreamVersion("1:1.2.13.dfsg-1"), "1.2.13");
     assert.equal(upstreamVersion("9.65+ds-1"), "9.65");
     assert.equal(upstreamVersion("3.0.11-1~deb12u2"), "3.0.11");
+  });
+
+  it("points every install prefix of a plain Makefile at the output", () => {
+    const mk =
+      "INSTALL_PREFIX = /usr/local\nINSTALL_DIR = $(INSTALL_PREFIX)/bin\nprefix ?= /usr\nDESTDIR =\nCC := gcc\n";
+    assert.deepEqual(prefixVariables(mk), ["INSTALL_PREFIX", "prefix"]);
+    assert.deepEqual(makePrefixFlags(prefixVariables(mk)), [
+      "PREFIX=@out@",
+      "prefix=@out@",
+      "INSTALL_PREFIX=@out@",
+    ]);
   });
 
   it("spells a version as a store path name allows", () => {

@@ -31,6 +31,7 @@ import {
   mapBuildDepends,
   overlayEntry,
   overlayMarker,
+  prefixVariables,
   type RecipeFacts,
 } from "./recipe.js";
 
@@ -165,6 +166,9 @@ export async function importDebian(
         : null;
   const facts: RecipeFacts = {
     installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
+    ...(buildSystem === "make" && makefile !== null
+      ? { prefixVariables: prefixVariables(makefile) }
+      : {}),
     cxx: paths.some((p) => /\.(cc|cpp|cxx|C|hpp|hh)$/.test(p)),
     attr: src.name,
     pname: src.name,

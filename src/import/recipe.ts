@@ -22,6 +22,18 @@ const sourceAliases: Readonly<Record<string, string>> = {
 const implicit =
   /^(debhelper(-compat)?|dh-.*|build-essential|gcc|g\+\+|libc6?-dev|quilt|cdbs|lintian|po-debconf|dpkg-dev|fakeroot|autotools-dev|make|patch|file|texinfo|help2man|debianutils|bash-completion|chrpath|docbook.*|xsltproc|asciidoc.*|xmlto|doxygen|graphviz|sphinx.*|python3-sphinx.*|pandoc|ronn|groff.*|man-db)$/;
 
+/** Debian packages that only regenerate the build system. */
+const regenerators = new Set([
+  "autoconf",
+  "automake",
+  "libtool",
+  "libtool-bin",
+  "dh-autoreconf",
+  "autopoint",
+  "autoconf-archive",
+  "gnulib",
+]);
+
 export interface MappedDeps {
   nativeBuildInputs: string[];
   buildInputs: string[];
@@ -56,6 +68,13 @@ export function mapBuildDepends(
     let done = false;
     for (const name of alts) {
       if (implicit.test(name) && toolOf.get(name) === undefined) {
+        done = true;
+        break;
+      }
+      // Debian regenerates configure (dh_autoreconf) whatever the tarball holds; a tarball
+      // with a generated configure is built with it, which a repack that dropped files
+      // automake wants (cpio's doc/cpio.texi) cannot break.
+      if (buildSystem !== "autoreconf" && regenerators.has(name)) {
         done = true;
         break;
       }
@@ -100,6 +119,8 @@ export interface RecipeFacts {
   origin: string;
   /** The folder that holds the build system, when it is not the tarball's top. */
   sourceRoot?: string;
+  /** A plain Makefile's variables that hold /usr or /usr/local (its install prefixes). */
+  prefixVariables?: string[];
   /** A plain Makefile without an install target: install the main program by hand. */
   installByHand?: boolean;
   /** The sources have C++ files: the recipe asks for C++ (musl sets add libstdc++ only then). */
@@ -133,6 +154,29 @@ export function splitDebianFlags(flags: string[]): { kept: string[]; proposed: s
     else proposed.push(f);
   }
   return { kept, proposed };
+}
+
+/**
+ * The variables a plain Makefile installs under (`PREFIX`, `prefix`, and any other it sets to
+ * /usr or /usr/local, as squashfs-tools' `INSTALL_PREFIX`), each pointed at the output.
+ */
+export function makePrefixFlags(prefixVariables: readonly string[]): string[] {
+  const names = [
+    "PREFIX",
+    "prefix",
+    ...prefixVariables.filter((v) => v !== "PREFIX" && v !== "prefix"),
+  ];
+  return [...new Set(names)].map((v) => `${v}=@out@`);
+}
+
+/** The variables a Makefile assigns /usr or /usr/local to: where it installs. */
+export function prefixVariables(makefile: string): string[] {
+  const out: string[] = [];
+  for (const m of makefile.matchAll(
+    /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*[:?]?=[ \t]*\/usr(?:\/local)?\/?[ \t]*$/gm,
+  ))
+    out.push(m[1]!);
+  return out;
 }
 
 /** One overlay entry: `attr: ({ … }) => stdenv.mkDerivation({ … }),` with its comments. */
@@ -172,7 +216,13 @@ export function overlayEntry(f: RecipeFacts): string {
       : []),
     ...(f.sourceRoot !== undefined ? [`      sourceRoot: ${q(f.sourceRoot)},`] : []),
     ...(f.cxx === true ? ["      cxx: true,"] : []),
-    ...(f.buildSystem === "make" ? ['      makeFlags: ["PREFIX=@out@", "prefix=@out@"],'] : []),
+    ...(f.buildSystem === "make"
+      ? [
+          `      makeFlags: [${makePrefixFlags(f.prefixVariables ?? [])
+            .map(q)
+            .join(", ")}],`,
+        ]
+      : []),
     ...(f.installByHand === true && f.mainProgram !== null
       ? [
           "      // Its Makefile has no install target.",
