@@ -15,7 +15,7 @@ import {
   detectBuildSystem,
 } from "./inspect-source.js";
 import { compareDebianVersions } from "./debian-version.js";
-import { likelyCause, storeVersion, upstreamVersion } from "./import.js";
+import { hasInstallTarget, likelyCause, storeVersion, upstreamVersion } from "./import.js";
 import { compareWithIndex, poolSourceOf } from "./outdated.js";
 import {
   addToOverlay,
@@ -185,6 +185,13 @@ describe("the source and its packaging", () => {
       "prefix=@out@",
       "INSTALL_PREFIX=@out@",
     ]);
+  });
+
+  it("finds a Makefile's install rule among other targets", () => {
+    assert.ok(hasInstallTarget("all: p\ninstall: all\n\tcp p /x\n"));
+    assert.ok(hasInstallTarget("depend install: $(allprereq)\n"));
+    assert.ok(!hasInstallTarget("installdirs:\n\tmkdir x\nINSTALL := install\n"));
+    assert.ok(!hasInstallTarget("# install: not a rule\nall:\n"));
   });
 
   it("spells a version as a store path name allows", () => {

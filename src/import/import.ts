@@ -52,6 +52,11 @@ export function upstreamVersion(v: string): string {
     .replace(repackSuffix, "");
 }
 
+/** Whether a Makefile has a rule for `install`, alone or among other targets (`depend install:`). */
+export function hasInstallTarget(makefile: string): boolean {
+  return /^(?:[^\s#:=][^:=\n]*[ \t])?install(?:[ \t][^:=\n]*)?:(?!=)/m.test(makefile);
+}
+
 /**
  * A version as a store path name allows it: Debian's pre-release `~` goes (`1.0~pre4` is
  * `1.0pre4`, as Nixpkgs spells it), and any other character a name may not hold becomes `-`.
@@ -165,7 +170,7 @@ export async function importDebian(
         ? tarRead(tarFile, `${root}Makefile.in`)
         : null;
   const facts: RecipeFacts = {
-    installByHand: makefile !== null && !/^install\s*:/m.test(makefile),
+    installByHand: makefile !== null && !hasInstallTarget(makefile),
     ...(buildSystem === "make" && makefile !== null
       ? { prefixVariables: prefixVariables(makefile) }
       : {}),

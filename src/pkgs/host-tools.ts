@@ -162,8 +162,14 @@ export const baseToolPackages = [
   "autotools-dev",
 ];
 
-/** Programs the base shows by another name: Debian's alternatives. */
-const baseAliases: Readonly<Record<string, string>> = { awk: "/usr/bin/awk" };
+/**
+ * Programs the base shows by another name: Debian's alternatives. `which` is debianutils'
+ * (Essential on Debian, so scripts such as squashfs-tools' man page installer assume it).
+ */
+const baseAliases: Readonly<Record<string, string>> = {
+  awk: "/usr/bin/awk",
+  which: "/usr/bin/which.debianutils",
+};
 
 let hookTexts: Record<string, string> = {};
 function hookText(file: string): string {

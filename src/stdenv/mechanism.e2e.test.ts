@@ -34,7 +34,7 @@ export default (final: any, prev: any) => ({
       "echo $PKG_CONFIG > $out/pkg-config-name",
       "$PKG_CONFIG --libs foo > $out/foo-libs",
       "if $PKG_CONFIG --exists expat; then echo leaked; else echo isolated; fi > $out/host-pc",
-      "for t in bison arm-linux-gnueabihf-gcc gcc; do command -v $t || echo \\"$t: none\\"; done > $out/tools",
+      "for t in bison arm-linux-gnueabihf-gcc gcc which; do command -v $t || echo \\"$t: none\\"; done > $out/tools",
       "id -u > $out/uid",
       "cp $CONFIG_SITE $out/config.site",
       "printf '#include <stdio.h>\\\\nint main(void){puts(\\"#define GENERATED 42\\");return 0;}\\\\n' > gen.c",
@@ -117,6 +117,8 @@ describe("the build mechanism", () => {
     assert.match(tools, /^bison: none$/m);
     assert.match(tools, /^arm-linux-gnueabihf-gcc: none$/m);
     assert.match(tools, /\/store\/[0-9a-z]{32}-gcc-wrapper-[^/]+\/bin\/gcc$/m);
+    // A base tool under its Debian alternative's name.
+    assert.match(tools, /\/store\/[0-9a-z]{32}-xpkgs-base-tools\/bin\/which$/m);
     assert.ok(existsSync("/usr/bin/bison") && existsSync("/usr/bin/arm-linux-gnueabihf-gcc"));
     assert.equal(out("uid"), "1000\n");
     // The platform's answers, then the recipe's; the generator ran on the build machine.
