@@ -23,7 +23,7 @@ import { narHashOf } from "../store/nar.js";
 import { scanForReferences } from "../store/references.js";
 import { type Store, canonicalise, removeTree, tempPathIn } from "../store/store.js";
 import { HashMismatchError, fetchurlBuiltin } from "./fetch.js";
-import { bwrapPath, sandboxArgs } from "./sandbox.js";
+import { sandboxCommand } from "./sandbox.js";
 import { type ElfExpectations, checkElfOutputs } from "../elf/verify.js";
 
 export class BuildError extends XpkgsError {
@@ -148,7 +148,8 @@ export async function buildDerivation(
         TEMP: "/build",
         NIX_LOG_FD: "2",
       };
-      const args = sandboxArgs(
+      const binfmt = drv.env.xpkgsBinfmt;
+      const command = sandboxCommand(
         {
           buildDir,
           etcDir: join(top, "etc"),
@@ -156,11 +157,14 @@ export async function buildDerivation(
           privateStore,
           inputs,
           network: isFixedOutput(drv),
+          ...(binfmt !== undefined
+            ? { binfmt: { registration: binfmt, dir: join(top, "binfmt") } }
+            : {}),
         },
         [drv.builder, ...drv.args],
       );
       const code = await new Promise<number | string>((resolve, reject) => {
-        const child = spawn(bwrapPath(), args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command.file, command.args, { env, stdio: ["ignore", "pipe", "pipe"] });
         child.stdout.on("data", onChunk);
         child.stderr.on("data", onChunk);
         child.on("error", reject);

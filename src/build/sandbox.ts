@@ -29,6 +29,12 @@ export interface SandboxSpec {
   /** Store paths mounted read-only at their own paths, over the private store. */
   inputs: Iterable<string>;
   network: boolean;
+  /**
+   * A binfmt_misc rule (src/systems/binfmt.ts) registered in a user namespace of the
+   * sandbox's own, around bubblewrap's: the build runs the host platform's programs
+   * under qemu. Mounted at `binfmtDir`, an empty host directory.
+   */
+  binfmt?: { registration: string; dir: string };
 }
 
 /** The user builds run as, as in Nix's sandbox: nixbld, uid 1000, in the group 100. */
@@ -47,6 +53,53 @@ export function bwrapPath(): string {
     );
   }
   return p;
+}
+
+/** The program and arguments that run `argv` in the sandbox. */
+export function sandboxCommand(
+  spec: SandboxSpec,
+  argv: string[],
+): { file: string; args: string[] } {
+  const bwrap = bwrapPath();
+  const args = sandboxArgs(spec, argv);
+  if (spec.binfmt === undefined) return { file: bwrap, args };
+  const unshare = findProgram("unshare");
+  const mount = findProgram("mount");
+  if (unshare === null || mount === null) {
+    throw new SandboxError(
+      "This build runs the host platform's programs under qemu (emulateHostPrograms), which needs " +
+        "util-linux's unshare and mount, and they are not installed. Install them: apt-get install util-linux mount",
+    );
+  }
+  mkdirSync(spec.binfmt.dir, { recursive: true });
+  // A user and mount namespace that owns a binfmt_misc of its own: the rule is seen from
+  // bwrap's nested namespace, and leaves with the build. The builder's environment has no
+  // PATH to the machine's tools, so the script names them.
+  const script =
+    'if ! "$1" -t binfmt_misc xpkgs "$2"; then echo "xpkgs sandbox: this build runs the ' +
+    "host platform's programs under qemu (emulateHostPrograms), through a binfmt_misc of its own " +
+    "user namespace, and this machine does not let a user namespace mount one (Linux 6.7 and " +
+    "later do). Build it on a newer kernel, or have the recipe run those programs through " +
+    '\\$xpkgsEmulator." >&2; exit 97; fi; ' +
+    'printf "%s" "$3" > "$2/register" || exit 97; shift 3; exec "$@"';
+  return {
+    file: unshare,
+    args: [
+      "--user",
+      "--map-root-user",
+      "--mount",
+      "--",
+      "/bin/sh",
+      "-c",
+      script,
+      "sh",
+      mount,
+      spec.binfmt.dir,
+      spec.binfmt.registration,
+      bwrap,
+      ...args,
+    ],
+  };
 }
 
 /** The bwrap arguments that run `argv` in the sandbox. */

@@ -1,4 +1,5 @@
 /** The remote-builder options of every command that realises (build, run, bundle). */
+import { binfmtFeature } from "../systems/binfmt.js";
 import type { Command } from "commander";
 import { configFilePath, readCacheSettings } from "../cache/config.js";
 import type { RemoteBuilders } from "../build/scheduler.js";
@@ -69,7 +70,13 @@ export function buildersFor(cmd: Command, jobs: number): RemoteBuilders | null {
     pool: new BuilderPool(machines),
     connect: (m, onStderrLine) => connectMachine(m, { onStderrLine }),
     useSubstitutes,
-    localFeatures: new Set([...hostToolchainFeatures(), "benchmark", "big-parallel", "nixos-test"]),
+    localFeatures: new Set([
+      ...hostToolchainFeatures(),
+      binfmtFeature,
+      "benchmark",
+      "big-parallel",
+      "nixos-test",
+    ]),
     localSystem: system,
   };
 }

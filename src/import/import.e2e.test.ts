@@ -1,7 +1,8 @@
 /**
  * xpkgs import against the real Debian archive (the one apt's sources name):
  * recipes for tools the collection lacks, written to an overlay, loaded by
- * `xpkgs -f`, and built for static aarch64 with --try, with no hand edit.
+ * `xpkgs -f`, and built for static aarch64 with --try, with no hand edit. hdparm's
+ * Makefile installs to /sbin and names gcc: stdenv's plain-Makefile flags carry it.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,8 +17,8 @@ describe("xpkgs import debian:…", { timeout: 20 * 60_000 }, () => {
   const overlay = join(root, "imported.ts");
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it("imports stress (autoreconf) and pwgen (autotools), builds them static for aarch64 and runs them under qemu", async () => {
-    for (const name of ["stress", "pwgen"]) {
+  it("imports stress (autoreconf), pwgen (autotools) and hdparm (a plain Makefile that installs to /sbin), builds them static for aarch64 and runs them under qemu", async () => {
+    for (const name of ["stress", "pwgen", "hdparm"]) {
       const r = await runCliAsync(
         [
           "import",
@@ -40,6 +41,7 @@ describe("xpkgs import debian:…", { timeout: 20 * 60_000 }, () => {
       /url: "mirror:\/\/debian\/pool\/main\/p\/pwgen\/pwgen_[0-9.]+\.orig\.tar\.gz"/,
     );
     assert.match(text, /hash: "sha256-[A-Za-z0-9+/]+=*"/);
+    assert.match(text, /makeFlags: \["PREFIX=@out@", "prefix=@out@", "manprefix=@out@"\]/);
     const shown = await runCliAsync(
       ["-f", overlay, "show", "--json", "pkgsCross.aarch64-multiplatform.pkgsStatic.pwgen"],
       env,

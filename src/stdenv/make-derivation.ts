@@ -10,6 +10,7 @@ import { XpkgsError, didYouMean } from "../errors.js";
 import type { Meta, Package } from "../pkgs/package.js";
 import type { Platform } from "../systems/elaborate.js";
 import { elfArchExpectation } from "../systems/elf-arch.js";
+import { binfmtFeature, binfmtRegistration, binfmtRule } from "../systems/binfmt.js";
 import { programRunner } from "../toolchains/runner.js";
 import type { HostToolchain } from "../toolchains/detect.js";
 import { staticAdapter } from "./adapters.js";
@@ -54,6 +55,12 @@ export interface MkDerivationArgs extends Partial<Record<HookName, string>> {
   doCheck?: boolean;
   /** Also run it under qemu-user when it cannot. */
   doCheckWithEmulator?: boolean;
+  /**
+   * The build runs programs it has built (a generator, help2man on the new program): in a
+   * cross build, the host platform's executables run under qemu with the platform's CPU
+   * model, through a binfmt_misc rule of the sandbox's own (src/systems/binfmt.ts).
+   */
+  emulateHostPrograms?: boolean;
   dontStrip?: boolean;
   /** Skip the check that every ELF output is for the host machine (and static when asked). */
   dontCheckElf?: boolean;
@@ -120,6 +127,7 @@ const knownAttributes = new Set<string>([
   "enableParallelBuilding",
   "doCheck",
   "doCheckWithEmulator",
+  "emulateHostPrograms",
   "dontStrip",
   "dontCheckElf",
   "dontConfigure",
@@ -367,6 +375,19 @@ export class Stdenv {
     if (args.enableParallelBuilding !== false) env.enableParallelBuilding = "1";
     if (doCheck) env.doCheck = "1";
     if (checkWithEmulator && emulator !== null) env.CROSSCOMPILING_EMULATOR = emulator;
+    if (args.emulateHostPrograms === true && emulator !== null) {
+      const rule = binfmtRule(host);
+      if (rule !== null) {
+        env.xpkgsBinfmt = binfmtRegistration(rule);
+        // Only xpkgs' own sandbox registers it: a Nix builder, which lacks the feature, does not take it.
+        const features = new Set(env.requiredSystemFeatures!.split(" ").filter((f) => f !== ""));
+        env.requiredSystemFeatures = [...features.add(binfmtFeature)].sort().join(" ");
+      }
+      if (host.qemuCpu !== null) env.QEMU_CPU = host.qemuCpu;
+      // A dynamic glibc program's loader is in Debian's cross sysroot, as the runner's -L says.
+      const sysroot = runner !== null ? runner.indexOf("-L") : -1;
+      if (sysroot >= 0) env.QEMU_LD_PREFIX = runner![sysroot + 1]!;
+    }
     for (const [flag, on] of [
       ["dontStrip", args.dontStrip],
       ["dontConfigure", args.dontConfigure],

@@ -9,10 +9,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { e2eStoreEnv, runCli, runCliAsync } from "../cli/testing.js";
+import { examplePlatform } from "../systems/named.js";
 
 const overlay = `
 const probe = (stdenv: any, name: string, extra: any) =>
   stdenv.mkDerivation({ pname: name, version: "1", dontUnpack: true, dontCheckElf: true, ...extra });
+const runsBuilt = (pkgs: any, name: string, emulateHostPrograms: boolean) => probe(pkgs.stdenv, name, {
+  emulateHostPrograms,
+  dontConfigure: true,
+  buildPhase: [
+    "printf '#include <stdio.h>\\\\nint main(void){puts(\\"ran on the host platform\\");return 0;}\\\\n' > p.c",
+    "$CC -o p p.c",
+    "mkdir -p $out && ./p > $out/said && echo $QEMU_CPU > $out/cpu",
+  ].join("\\n"),
+  installPhase: "true",
+});
 // Each package is a recipe (a function of the set), so that it may name the others.
 export default (final: any, prev: any) => ({
   // A library that only brings a .pc file, with a private dependency.
@@ -89,6 +100,10 @@ export default (final: any, prev: any) => ({
     dontBuild: true,
     dontInstall: true,
   }),
+  // A build that runs what it has just built (a generator, help2man on the new program):
+  // with emulateHostPrograms the host platform's programs run under qemu; without, they do not.
+  runsBuilt: (pkgs: any) => runsBuilt(pkgs, "runs-built", true),
+  runsBuiltUnasked: (pkgs: any) => runsBuilt(pkgs, "runs-built-unasked", false),
   acOnly: (pkgs: any) => probe(pkgs.stdenv, "ac-only", { preConfigure: "mkdir t && cd t && touch configure.ac" }),
   nothing: (pkgs: any) => probe(pkgs.stdenv, "nothing", { preConfigure: "mkdir t && cd t" }),
 });
@@ -177,6 +192,33 @@ describe("the build mechanism", () => {
       readFileSync(join(root, "hand", "cc"), "utf8"),
       "aarch64-unknown-linux-musl-gcc\n",
     );
+  });
+
+  it("runs the programs a build has built under qemu, on the platform's CPU, when the recipe asks", async () => {
+    for (const [attr, platform] of [
+      [`${set}.runsBuilt`, "aarch64-multiplatform"],
+      ["pkgsCross.riscv64.runsBuilt", "riscv64"],
+    ] as const) {
+      const out = `ran-${platform}`;
+      const r = await runCliAsync(["-f", file, "build", "-o", out, attr], env, root);
+      assert.equal(r.status, 0, r.stderr.slice(-3000));
+      assert.equal(readFileSync(join(root, out, "said"), "utf8"), "ran on the host platform\n");
+      assert.equal(
+        readFileSync(join(root, out, "cpu"), "utf8"),
+        `${examplePlatform(platform).qemuCpu}\n`,
+      );
+      // Only this machine's sandbox registers the rule: a remote Nix builder lacks the feature.
+      const shown = JSON.parse(
+        (await runCliAsync(["-f", file, "show", "--json", attr], env, root)).stdout,
+      );
+      assert.match(
+        readFileSync(shown.drvPath, "utf8"),
+        /"requiredSystemFeatures","[^"]*xpkgs-binfmt/,
+      );
+    }
+    const u = await runCliAsync(["-f", file, "build", `${set}.runsBuiltUnasked`], env, root);
+    assert.notEqual(u.status, 0);
+    assert.match(u.stderr, /Exec format error|cannot execute binary file/);
   });
 
   it("stops before anything builds when a host package is not installed, naming the apt line", async () => {
