@@ -1,12 +1,13 @@
 /** `xpkgs import debian:NAME`: a recipe from Debian's source packages, and `--try` to build it. */
 import type { Command } from "commander";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { XpkgsError } from "../errors.js";
 import { importSuite } from "../import/apt-suite.js";
 import { loadSourcesIndex } from "../import/debian-index.js";
-import { importDebian, likelyCause } from "../import/import.js";
+import { importDebian, likelyCause, ranHostProgram } from "../import/import.js";
+import { addToOverlay, overlayEntry } from "../import/recipe.js";
 import { compareWithIndex, sourceUrlOf } from "../import/outdated.js";
 import { collectionPackages } from "../pkgs/collection.js";
 import { openUniverse } from "./universe.js";
@@ -149,13 +150,26 @@ export function registerImport(program: Command): void {
           stdio: ["ignore", "pipe", "pipe"],
           encoding: "utf8",
         });
-      const built = run(["build", "--no-out-link", attr]);
-      process.stderr.write(built.stderr);
-      process.stderr.write(built.stdout);
-      if (built.status !== 0) {
+      const build = () => {
+        const b = run(["build", "--no-out-link", attr]);
+        process.stderr.write(b.stderr);
+        process.stderr.write(b.stdout);
+        if (b.status === 0) return { built: b, tail: "", log: "" };
         const log =
           spawnSync(process.execPath, [...self, "log", attr], { encoding: "utf8" }).stdout ?? "";
-        const tail = `${log.split("\n").slice(-80).join("\n")}\n${built.stderr}`;
+        return { built: b, log, tail: `${log.split("\n").slice(-80).join("\n")}\n${b.stderr}` };
+      };
+      let { built, tail, log } = build();
+      if (built.status !== 0 && f.emulateHostPrograms !== true && ranHostProgram(tail)) {
+        // It ran a program it had just built for the host platform: once more, with qemu at hand.
+        process.stderr.write(
+          `${f.attr} runs a program it has built (Exec format error): trying again with emulateHostPrograms: true\n`,
+        );
+        f.emulateHostPrograms = true;
+        replaceFile(r.file, addToOverlay(readFileSync(r.file, "utf8"), f.attr, overlayEntry(f)));
+        ({ built, tail, log } = build());
+      }
+      if (built.status !== 0) {
         const cause = likelyCause(tail);
         const last = log
           .split("\n")
@@ -189,7 +203,7 @@ export function registerImport(program: Command): void {
         const fixed = /mainProgram: "[^"]*",/.test(entry)
           ? entry.replace(/mainProgram: "[^"]*",/, `mainProgram: ${JSON.stringify(pick)},`)
           : entry.replace("meta: {", `meta: {\n        mainProgram: ${JSON.stringify(pick)},`);
-        writeFileSync(r.file, text.slice(0, begin) + fixed + text.slice(stop));
+        replaceFile(r.file, text.slice(0, begin) + fixed + text.slice(stop));
         f.mainProgram = pick;
       }
       if (f.mainProgram === null) return;
@@ -214,4 +228,11 @@ export function registerImport(program: Command): void {
           `Check meta.mainProgram (and add meta.smokeTest) in ${r.file}.`,
       );
     });
+}
+
+/** Writes `text` in place of `file`, whole or not at all. */
+function replaceFile(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }

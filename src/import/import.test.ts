@@ -15,7 +15,13 @@ import {
   detectBuildSystem,
 } from "./inspect-source.js";
 import { compareDebianVersions } from "./debian-version.js";
-import { hasInstallTarget, likelyCause, storeVersion, upstreamVersion } from "./import.js";
+import {
+  hasInstallTarget,
+  likelyCause,
+  ranHostProgram,
+  storeVersion,
+  upstreamVersion,
+} from "./import.js";
 import { compareWithIndex, poolSourceOf } from "./outdated.js";
 import {
   addToOverlay,
@@ -236,6 +242,11 @@ describe("the recipe", () => {
     assert.match(e, /description: "Says \\"hi\\"",/);
     assert.doesNotMatch(e, /cxx: true/);
     assert.match(overlayEntry({ ...facts, cxx: true }), /\n {6}cxx: true,\n/);
+    assert.doesNotMatch(e, /emulateHostPrograms/);
+    assert.match(
+      overlayEntry({ ...facts, emulateHostPrograms: true }),
+      /\n {6}emulateHostPrograms: true,\n/,
+    );
   });
 
   it("goes into an overlay file, replacing an earlier import of the same name", () => {
@@ -269,6 +280,14 @@ describe("the recipe", () => {
       likelyCause("configure: error: C++ compiler cannot create executables")!,
       /cxx: true/,
     );
+    assert.match(
+      likelyCause(
+        "/bin/sh: 1: ./fbc: Exec format error\nmake: *** [Makefile:12: number.h] Error 126",
+      )!,
+      /emulateHostPrograms: true/,
+    );
+    assert.ok(ranHostProgram("bash: ./gen: cannot execute binary file: Exec format error"));
+    assert.ok(!ranHostProgram("gen.c:3: error: expected ';'"));
     assert.equal(likelyCause("all fine"), null);
   });
 });

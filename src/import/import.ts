@@ -208,8 +208,15 @@ export async function importDebian(
   return { facts, file: opts.overlay, source: src };
 }
 
+/** Whether a failed build's log says it ran a program built for another machine. */
+export function ranHostProgram(tail: string): boolean {
+  return /Exec format error|cannot execute binary file/.test(tail);
+}
+
 /** The likely cause of a failed build, from its log's last lines. */
 export function likelyCause(tail: string): string | null {
+  if (ranHostProgram(tail))
+    return "the build runs a program it has built for the host platform: give the recipe emulateHostPrograms: true (Linux 6.7 or later), or build that program for the build machine";
   if (/C\+\+ compiler cannot create executables|g\+\+ refuses|asks for C\+\+/.test(tail))
     return "the package is C++: add cxx: true to the recipe";
   if (/cannot run test program while cross compiling|cannot run C compiled programs/.test(tail))

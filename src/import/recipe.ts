@@ -125,6 +125,8 @@ export interface RecipeFacts {
   installByHand?: boolean;
   /** The sources have C++ files: the recipe asks for C++ (musl sets add libstdc++ only then). */
   cxx?: boolean;
+  /** Its build runs a program it has built (--try saw "Exec format error"): qemu runs it. */
+  emulateHostPrograms?: boolean;
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -216,6 +218,12 @@ export function overlayEntry(f: RecipeFacts): string {
       : []),
     ...(f.sourceRoot !== undefined ? [`      sourceRoot: ${q(f.sourceRoot)},`] : []),
     ...(f.cxx === true ? ["      cxx: true,"] : []),
+    ...(f.emulateHostPrograms === true
+      ? [
+          "      // Its build runs programs it has built: under qemu in a cross build.",
+          "      emulateHostPrograms: true,",
+        ]
+      : []),
     ...(f.buildSystem === "make"
       ? [
           `      makeFlags: [${makePrefixFlags(f.prefixVariables ?? [])

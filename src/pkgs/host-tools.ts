@@ -99,6 +99,11 @@ export const hostTools = {
   tcl: { debian: ["tcl"], programs: ["tclsh"], description: "Tcl interpreter (tclsh)" },
   xxd: { debian: ["xxd"], programs: ["xxd"], description: "Hex dumper" },
   bc: { debian: ["bc"], programs: ["bc"], description: "Arbitrary precision calculator" },
+  ed: {
+    debian: ["ed"],
+    programs: ["ed", "red"],
+    description: "GNU ed, the line editor (bc's build edits with it)",
+  },
   cmake: {
     debian: ["cmake"],
     programs: ["cmake", "ctest", "cpack"],
