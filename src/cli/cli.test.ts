@@ -232,6 +232,18 @@ describe("xpkgs list and search", () => {
   });
 });
 
+describe("xpkgs doctor", () => {
+  it("reports a target ready when this machine has its C and C++ cross compilers", () => {
+    const r = runCli(["doctor"], env);
+    assert.equal(r.status, 0, r.stderr);
+    // setup.sh installs both for aarch64; a C++ package is no longer reported missing.
+    const line = r.stdout.split("\n").find((l) => l.startsWith("aarch64-multiplatform "));
+    assert.ok(line !== undefined, r.stdout);
+    assert.doesNotMatch(line, /missing/);
+    assert.match(line, /\bready$/);
+  });
+});
+
 describe("xpkgs doctor --builder", () => {
   it("prints the builder's apt-get line, nix.conf and a machines line that parses", () => {
     const r = runCli(["doctor", "--builder"], env);

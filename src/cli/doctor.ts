@@ -55,6 +55,7 @@ function installed(pkg: string, host: Platform, build: Platform): boolean {
   const triple = debianTriple(host)!;
   const native = triple === debianTriple(build);
   if (pkg.startsWith("gcc")) return findProgram(native ? "gcc" : `${triple}-gcc`) !== null;
+  if (pkg.startsWith("g++")) return findProgram(native ? "g++" : `${triple}-g++`) !== null;
   if (pkg.startsWith("libc6-dev"))
     return existsSync(native ? `/usr/lib/${triple}/crt1.o` : `/usr/${triple}/lib/crt1.o`);
   if (pkg === qemuUserPackage) return findProgram(`qemu-${host.qemuArch}-static`) !== null;

@@ -30,12 +30,16 @@ export interface CellVerdict {
   text: string;
 }
 
-/** A library without a program: lib/ must hold an archive, and a shared object unless static. */
+/**
+ * A library without a program: in a static set lib/ must hold an archive and no shared
+ * object; in a dynamic set, a shared object (an archive beside it is the package's choice).
+ */
 function judgeLibrary(pkg: Package, outPath: string): CellVerdict {
   const files = existsSync(join(outPath, "lib")) ? readdirSync(join(outPath, "lib")) : [];
   const archives = files.filter((f) => f.endsWith(".a"));
   const shared = files.filter((f) => f.endsWith(".so"));
-  if (archives.length === 0) return { ok: false, text: "library without a lib/*.a" };
+  if (pkg.hostPlatform.isStatic && archives.length === 0)
+    return { ok: false, text: "library without a lib/*.a" };
   if (pkg.hostPlatform.isStatic && shared.length > 0) {
     return { ok: false, text: `static library set, but lib/ has ${shared.join(", ")}` };
   }

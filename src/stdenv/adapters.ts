@@ -12,7 +12,9 @@ export interface BuildSystemFlags {
 }
 
 export function staticAdapter(host: Platform): BuildSystemFlags {
-  if (!host.isStatic) return { configureFlags: [], cmakeFlags: [], mesonFlags: [] };
+  // cmake's own default is static libraries; a dynamic set wants shared ones.
+  if (!host.isStatic)
+    return { configureFlags: [], cmakeFlags: ["-DBUILD_SHARED_LIBS=ON"], mesonFlags: [] };
   return {
     configureFlags: ["--enable-static", "--disable-shared"],
     cmakeFlags: ["-DBUILD_SHARED_LIBS=OFF"],
