@@ -212,4 +212,43 @@ describe("musl on PowerPC", () => {
     );
     assert.ok(!needsOwnLibgcc(examplePlatform("ppc64")), "glibc keeps Debian's");
   });
+  it("links libatomic into static C programs only where the CPU has no 8-byte atomics", async () => {
+    const { lacksAtomics8 } = await import("../toolchains/cc-wrapper.js");
+    for (const name of ["mips-linux-gnu", "mipsel-linux-gnu", "ppc32", "m68k"])
+      assert.ok(lacksAtomics8(examplePlatform(name)), name);
+    for (const name of [
+      "aarch64-multiplatform",
+      "armv7l-hf-multiplatform",
+      "mips64-linux-gnuabi64",
+      "ppc64",
+      "riscv64",
+      "s390x",
+    ])
+      assert.ok(!lacksAtomics8(examplePlatform(name)), name);
+    // The wrapper script itself: a static musl mips link adds -latomic, an aarch64 one does not.
+    const { ccWrapper } = await import("../toolchains/cc-wrapper.js");
+    const { hostSpecOf } = await import("../pkgs/variants.js");
+    const { hostToolchain } = await import("../toolchains/detect.js");
+    const build = elaboratePlatform("x86_64-unknown-linux-gnu");
+    const gccScript = (name: string) => {
+      const host = elaboratePlatform(
+        hostSpecOf({ base: examples[name]!, static: true, musl: false }),
+      );
+      const drv = ccWrapper({
+        host,
+        native: false,
+        toolchain: hostToolchain(host, build),
+        libc: { kind: "musl", muslOut: "/m", muslDrvPath: "/m.drv", specs: "/m/specs" },
+        role: "host",
+        buildSystem: build.system,
+      });
+      return (
+        Object.entries(drv.env).find(
+          ([k, v]) => k.startsWith("content_") && v.includes("compiler for"),
+        )?.[1] ?? ""
+      );
+    };
+    assert.match(gccScript("mips-linux-gnu"), /args\+=\(-latomic\)/);
+    assert.doesNotMatch(gccScript("aarch64-multiplatform"), /-latomic/);
+  });
 });

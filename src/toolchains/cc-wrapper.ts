@@ -84,6 +84,12 @@ export function platformCompilerFlags(p: Platform): string[] {
   return flags;
 }
 
+/** CPUs with no 8-byte atomic instructions, whose compilers call libatomic for them. */
+export function lacksAtomics8(p: Platform): boolean {
+  const bits = p.parsed.cpu.bits;
+  return (p.isMips && bits === 32) || (p.isPower && bits === 32) || p.isM68k;
+}
+
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./=,+:@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -128,10 +134,16 @@ function compilerScript(
   }
   if (libc.kind === "glibc" && !host.isStatic)
     linkFlags.push(`-Wl,-dynamic-linker,${host.dynamicLinker}`);
-  // Debian's libatomic for glibc C++ (8-byte atomics on 32-bit MIPS and PowerPC), needed
-  // only by programs that call it: as-needed, no other program records it.
-  if (language === "c++" && libc.kind === "glibc")
+  // 8-byte atomics on CPUs that have none (32-bit MIPS and PowerPC, m68k) are calls into
+  // Debian's libatomic: openssl's libcrypto makes them, and rsync and socat link it with a
+  // bare -lcrypto. Needed only by programs that call it: for glibc as-needed, so no other
+  // program records it. A static musl C link there takes the archive, which gives only the
+  // members a program uses; those platforms' archives hold no IFUNC, which musl would not
+  // resolve (ARM's and AArch64's do: there C++ links the libatomic built with libstdc++).
+  if (libc.kind === "glibc")
     cxxLinkLines.push("  args+=(-Wl,--push-state,--as-needed -latomic -Wl,--pop-state)");
+  else if (libc.kind === "musl" && host.isStatic && cxx === null && lacksAtomics8(host))
+    cxxLinkLines.push('  [ "$shared" = 0 ] && args+=(-latomic)');
   const lines = [
     "#!/bin/bash",
     `# xpkgs ${language} compiler for ${host.config} (${libc.kind}${host.isStatic ? ", static" : ""}), role ${role}`,

@@ -61,3 +61,19 @@ cmakeConfigurePhase() {
 if [ -z "${dontUseCmakeConfigure-}" ] && [ -z "${configurePhase-}" ]; then
   configurePhase=cmakeConfigurePhase
 fi
+
+# CMAKE_SKIP_BUILD_RPATH keeps build folders out of the programs' RUNPATH, so a dynamic
+# build's own tests find its fresh shared libraries through LD_LIBRARY_PATH, for the check
+# phase only (qemu-user hands it to the target's loader).
+cmakeCheckPhase() {
+  local saved="${LD_LIBRARY_PATH-}" dirs=""
+  if [ -z "${xpkgsStatic-}" ]; then
+    dirs="$(find "$PWD" -name '*.so*' \( -type f -o -type l \) -printf '%h\n' | sort -u | paste -sd: -)"
+  fi
+  if [ -n "$dirs" ]; then export LD_LIBRARY_PATH="$dirs${saved:+:$saved}"; fi
+  checkPhase
+  if [ -n "$saved" ]; then export LD_LIBRARY_PATH="$saved"; else unset LD_LIBRARY_PATH; fi
+}
+if [ -z "${dontUseCmakeConfigure-}" ] && [ -z "${checkPhase-}" ]; then
+  checkPhase=cmakeCheckPhase
+fi
