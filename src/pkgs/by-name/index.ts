@@ -21,6 +21,7 @@ import { hello } from "./hello.js";
 import { htop } from "./htop.js";
 import { i2cTools } from "./i2c-tools.js";
 import { iproute2 } from "./iproute2.js";
+import { iputils } from "./iputils.js";
 import { jq } from "./jq.js";
 import { less } from "./less.js";
 import { libevent } from "./libevent.js";
@@ -29,6 +30,7 @@ import { lsof } from "./lsof.js";
 import { lz4 } from "./lz4.js";
 import { mpfr } from "./mpfr.js";
 import { nano } from "./nano.js";
+import { ncdu } from "./ncdu.js";
 import { ncurses } from "./ncurses.js";
 import { ninja } from "./ninja.js";
 import { oniguruma } from "./oniguruma.js";
@@ -72,6 +74,7 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   htop,
   "i2c-tools": i2cTools,
   iproute2,
+  iputils,
   jq,
   less,
   libevent,
@@ -80,6 +83,7 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   lz4,
   mpfr,
   nano,
+  ncdu,
   ncurses,
   ninja,
   oniguruma,
