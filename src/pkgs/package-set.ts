@@ -13,6 +13,7 @@ import {
   type CxxRuntime,
   ccWrapper,
   cxxWrapper,
+  ownLibatomic,
   type WrapperLibc,
 } from "../toolchains/cc-wrapper.js";
 import { type HostToolchain, MissingToolchainError, hostToolchain } from "../toolchains/detect.js";
@@ -258,6 +259,10 @@ export class PackageSet {
           muslDrvPath: m.drvPath,
           specs: `${m.out}/lib/musl-gcc.specs`,
         };
+        if (ownLibatomic(this.hostPlatform)) {
+          const a = this.universe.libatomicFor(this.hostPlatform);
+          libc.libatomic = { out: a.out, drvPath: a.drvPath };
+        }
         interpreter = `${m.out}/lib/${this.hostPlatform.dynamicLinker.split("/").pop()!}`;
         libcRoot = m.out;
       }

@@ -20,6 +20,7 @@ import {
   hostTools,
 } from "./host-tools.js";
 import { linuxHeaders } from "../toolchains/linux-headers.js";
+import { libatomic } from "../toolchains/libatomic.js";
 import { libstdcxx } from "../toolchains/libstdcxx.js";
 import { Stdenv } from "../stdenv/make-derivation.js";
 import type { Package } from "./package.js";
@@ -94,6 +95,7 @@ export class PackageUniverse {
 
   private readonly musls = new Map<string, Package>();
   private readonly libstdcxxs = new Map<string, Package>();
+  private readonly libatomics = new Map<string, Package>();
 
   /** The dynamic platform of a musl platform: what its static and dynamic sets share. */
   private dynamicOf(host: Platform): Platform {
@@ -116,6 +118,21 @@ export class PackageUniverse {
       const set = this.setForPlatform(dynamic);
       l = libstdcxx(set.stdenv, set.fetchurl(gccSource), set.cxxWrapper({ kind: "bootstrap" }));
       this.libstdcxxs.set(dynamic.key, l);
+    }
+    return l;
+  }
+
+  /**
+   * libatomic alone for a musl platform (libatomic.ts), built once per CPU and ABI by the
+   * dynamic set, for the static set's C links where Debian's cannot serve (`ownLibatomic`).
+   */
+  libatomicFor(host: Platform): Package {
+    const dynamic = this.dynamicOf(host);
+    let l = this.libatomics.get(dynamic.key);
+    if (l === undefined) {
+      const set = this.setForPlatform(dynamic);
+      l = libatomic(set.stdenv, set.fetchurl(gccSource));
+      this.libatomics.set(dynamic.key, l);
     }
     return l;
   }

@@ -214,11 +214,13 @@ describe("musl on PowerPC", () => {
   });
   it("links libatomic into static C programs only where the CPU has no 8-byte atomics", async () => {
     const { lacksAtomics8 } = await import("../toolchains/cc-wrapper.js");
-    for (const name of ["mips-linux-gnu", "mipsel-linux-gnu", "ppc32", "m68k"])
+    for (const name of ["mips-linux-gnu", "mipsel-linux-gnu", "ppc32", "m68k", "sheevaplug"])
       assert.ok(lacksAtomics8(examplePlatform(name)), name);
     for (const name of [
       "aarch64-multiplatform",
       "armv7l-hf-multiplatform",
+      // ARMv6K has LDREXD: a Raspberry Pi 1 needs no libatomic.
+      "raspberryPi",
       "mips64-linux-gnuabi64",
       "ppc64",
       "riscv64",
@@ -230,25 +232,64 @@ describe("musl on PowerPC", () => {
     const { hostSpecOf } = await import("../pkgs/variants.js");
     const { hostToolchain } = await import("../toolchains/detect.js");
     const build = elaboratePlatform("x86_64-unknown-linux-gnu");
-    const gccScript = (name: string) => {
-      const host = elaboratePlatform(
-        hostSpecOf({ base: examples[name]!, static: true, musl: false }),
-      );
-      const drv = ccWrapper({
+    const hostOf = (name: string) =>
+      elaboratePlatform(hostSpecOf({ base: examples[name]!, static: true, musl: false }));
+    const wrapper = (name: string, libatomic?: { out: string; drvPath: string }) => {
+      const host = hostOf(name);
+      return ccWrapper({
         host,
         native: false,
         toolchain: hostToolchain(host, build),
-        libc: { kind: "musl", muslOut: "/m", muslDrvPath: "/m.drv", specs: "/m/specs" },
+        libc: {
+          kind: "musl",
+          muslOut: "/m",
+          muslDrvPath: "/m.drv",
+          specs: "/m/specs",
+          ...(libatomic !== undefined ? { libatomic } : {}),
+        },
         role: "host",
         buildSystem: build.system,
       });
-      return (
-        Object.entries(drv.env).find(
-          ([k, v]) => k.startsWith("content_") && v.includes("compiler for"),
-        )?.[1] ?? ""
-      );
     };
+    const gccScript = (name: string, libatomic?: { out: string; drvPath: string }) =>
+      Object.entries(wrapper(name, libatomic).env).find(
+        ([k, v]) => k.startsWith("content_") && v.includes("compiler for"),
+      )?.[1] ?? "";
     assert.match(gccScript("mips-linux-gnu"), /args\+=\(-latomic\)/);
     assert.doesNotMatch(gccScript("aarch64-multiplatform"), /-latomic/);
+    // 32-bit ARM: Debian's libatomic.a has IFUNC symbols, so a static set's -latomic finds one
+    // built in the store (its -L first); ARMv5 also links it after every program.
+    const { ownLibatomic } = await import("../toolchains/cc-wrapper.js");
+    for (const name of ["sheevaplug", "raspberryPi", "armv7l-hf-multiplatform"])
+      assert.ok(ownLibatomic(hostOf(name)), name);
+    for (const name of ["mips-linux-gnu", "aarch64-multiplatform", "ppc32"])
+      assert.ok(!ownLibatomic(hostOf(name)), name);
+    const own = { out: "/a", drvPath: "/a.drv" };
+    assert.match(gccScript("sheevaplug", own), /^args=\(.* -L\/a\/lib\)$/m);
+    assert.match(gccScript("sheevaplug", own), /args\+=\(-latomic\)/);
+    assert.match(gccScript("raspberryPi", own), /^args=\(.* -L\/a\/lib\)$/m);
+    assert.doesNotMatch(gccScript("raspberryPi", own), /-latomic/);
+    assert.deepEqual(wrapper("sheevaplug", own).inputDrvs["/a.drv"], ["out"]);
+    // And the package set gives it to the static sets of 32-bit ARM only.
+    const { PackageUniverse } = await import("../pkgs/top-level.js");
+    const u = new PackageUniverse(build, "/xpkgs/store");
+    const libatomicDrvs = (attr: string) =>
+      u.graph
+        .closure(u.resolve(attr).drvPath)
+        .map((d) => d.drvPath)
+        .filter((d) => /-libatomic-/.test(d));
+    for (const [attr, cpu] of [
+      ["pkgsCross.sheevaplug.pkgsStatic.hello", "armv5tel-unknown-linux-musleabi"],
+      ["pkgsCross.raspberryPi.pkgsStatic.hello", "armv6l-unknown-linux-musleabihf"],
+    ] as const) {
+      assert.equal(libatomicDrvs(attr).length, 1, attr);
+      assert.ok(libatomicDrvs(attr)[0]!.includes(cpu), attr);
+    }
+    for (const attr of [
+      "pkgsCross.sheevaplug.hello",
+      "pkgsCross.mips-linux-gnu.pkgsStatic.hello",
+      "pkgsCross.aarch64-multiplatform.pkgsStatic.hello",
+    ])
+      assert.deepEqual(libatomicDrvs(attr), [], attr);
   });
 });

@@ -18,7 +18,14 @@ import { cxxIncludeDirs } from "./libstdcxx.js";
 export type WrapperLibc =
   | { kind: "glibc" }
   /** musl from the store: `specs` is its gcc specs file. */
-  | { kind: "musl"; muslOut: string; muslDrvPath: string; specs: string }
+  | {
+      kind: "musl";
+      muslOut: string;
+      muslDrvPath: string;
+      specs: string;
+      /** libatomic from the store (libatomic.ts), where static C links take it: `ownLibatomic`. */
+      libatomic?: { out: string; drvPath: string };
+    }
   /**
    * No libc flags at all: for building libc itself. `libgcc`, when the
    * platform needs its own (libgcc.ts), comes before gcc's: `-B` puts its
@@ -84,10 +91,35 @@ export function platformCompilerFlags(p: Platform): string[] {
   return flags;
 }
 
+/**
+ * ARM's 8-byte exclusive load and store (LDREXD/STREXD) came with ARMv6K; gcc
+ * uses them in ARM state from ARMv6K and in either state from ARMv7.
+ */
+function armHasLdrexd(p: Platform): boolean {
+  const v = Number(p.parsed.cpu.version ?? "7");
+  return v >= 7 || (v === 6 && /^armv6k/.test(p.gcc.arch ?? ""));
+}
+
 /** CPUs with no 8-byte atomic instructions, whose compilers call libatomic for them. */
 export function lacksAtomics8(p: Platform): boolean {
   const bits = p.parsed.cpu.bits;
-  return (p.isMips && bits === 32) || (p.isPower && bits === 32) || p.isM68k;
+  return (
+    (p.isMips && bits === 32) ||
+    (p.isPower && bits === 32) ||
+    p.isM68k ||
+    (p.isAarch32 && !armHasLdrexd(p))
+  );
+}
+
+/**
+ * Where a static musl set's `-latomic` finds libatomic built in the store (libatomic.ts)
+ * rather than Debian's: 32-bit ARM's archives answer some calls through IFUNC symbols
+ * (ARMv7 code, chosen at load time, which musl never does). A program may ask for it
+ * itself: OpenSSL's Configure links `-latomic` on 32-bit ARM, MIPS and PowerPC. 32-bit
+ * MIPS' and PowerPC's and m68k's archives hold no IFUNC.
+ */
+export function ownLibatomic(p: Platform): boolean {
+  return p.isMusl && p.isStatic && p.isAarch32;
 }
 
 function shellQuote(s: string): string {
@@ -115,6 +147,10 @@ function compilerScript(
   const ldflags = role === "host" ? "NIX_LDFLAGS" : "NIX_LDFLAGS_FOR_BUILD";
   const before = [...platformCompilerFlags(host)];
   if (libc.kind === "musl") before.push(`-specs=${libc.specs}`);
+  // Before gcc's own directory, where Debian keeps its libatomic.a: a program's own
+  // -latomic finds this one.
+  if (libc.kind === "musl" && libc.libatomic !== undefined && cxx === null)
+    before.push(`-L${libc.libatomic.out}/lib`);
   // musl's specs do the same for its programs (a self_spec -B: musl.ts).
   if (libc.kind === "bare" && libc.libgcc !== undefined) before.push(`-B${libc.libgcc.out}/lib/`);
   const linkFlags: string[] = [];
@@ -134,12 +170,13 @@ function compilerScript(
   }
   if (libc.kind === "glibc" && !host.isStatic)
     linkFlags.push(`-Wl,-dynamic-linker,${host.dynamicLinker}`);
-  // 8-byte atomics on CPUs that have none (32-bit MIPS and PowerPC, m68k) are calls into
-  // Debian's libatomic: openssl's libcrypto makes them, and rsync and socat link it with a
-  // bare -lcrypto. Needed only by programs that call it: for glibc as-needed, so no other
-  // program records it. A static musl C link there takes the archive, which gives only the
-  // members a program uses; those platforms' archives hold no IFUNC, which musl would not
-  // resolve (ARM's and AArch64's do: there C++ links the libatomic built with libstdc++).
+  // 8-byte atomics on CPUs that have none (32-bit MIPS and PowerPC, m68k, ARM before
+  // ARMv6K) are calls into libatomic: openssl's libcrypto makes them, and rsync and socat
+  // link it with a bare -lcrypto. Needed only by programs that call it: for glibc Debian's,
+  // as-needed, so no other program records it. A static musl C link there takes an archive,
+  // which gives only the members a program uses: Debian's, which holds no IFUNC on those
+  // CPUs, but on ARM, whose archive does (musl would not resolve them), the one built in
+  // the store (its -L above). C++ links take the one built with libstdc++ (above).
   if (libc.kind === "glibc")
     cxxLinkLines.push("  args+=(-Wl,--push-state,--as-needed -latomic -Wl,--pop-state)");
   else if (libc.kind === "musl" && host.isStatic && cxx === null && lacksAtomics8(host))
@@ -235,6 +272,8 @@ export function ccWrapper(spec: WrapperSpec): Derivation {
   };
   const inputDrvs: Record<string, string[]> = {};
   if (libc.kind === "musl") inputDrvs[libc.muslDrvPath] = ["out"];
+  if (libc.kind === "musl" && libc.libatomic !== undefined)
+    inputDrvs[libc.libatomic.drvPath] = ["out"];
   if (libc.kind === "bare" && libc.libgcc !== undefined) inputDrvs[libc.libgcc.drvPath] = ["out"];
   return writeTree(name, spec.buildSystem, entries, env, inputDrvs);
 }

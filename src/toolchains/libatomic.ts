@@ -1,0 +1,80 @@
+/**
+ * libatomic alone, built in the store from gcc-12's source for a musl
+ * platform whose static C programs need it and whose Debian archive cannot
+ * serve: ARM before ARMv6K has no 8-byte exclusive loads and stores
+ * (LDREXD/STREXD), so gcc turns a 64-bit atomic into a call to
+ * `__atomic_load_8` and its kind, and Debian's armel `libatomic.a` answers
+ * some calls through IFUNC symbols, which a static musl program never
+ * resolves. Built without IFUNC (`libat_cv_have_ifunc=no`), static and
+ * position-independent, as the copy in libstdcxx.ts is; the build fails if
+ * an IFUNC symbol is left. Which platforms take it: `ownLibatomic`
+ * (cc-wrapper.ts).
+ */
+import type { Package } from "../pkgs/package.js";
+import type { Stdenv } from "../stdenv/make-derivation.js";
+import { gccTopLevelScripts, gccVersion } from "./libgcc.js";
+
+const sourceMembers = [
+  ...gccTopLevelScripts,
+  ...["libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"],
+  ...["gcc/BASE-VER", "gcc/DATESTAMP", "config", "include", "libgcc", "libatomic"],
+].map((m) => `gcc-${gccVersion}/${m}`);
+
+const unpackPhase = `
+tar --no-same-owner -xzOf "$src" gcc-12-${gccVersion}/gcc-${gccVersion}-dfsg.tar.xz |
+  tar --no-same-owner -xJf - ${sourceMembers.join(" ")}
+cd gcc-${gccVersion}
+`;
+
+const configurePhase = `
+unset CONFIG_SITE
+srcdir=$PWD
+mkdir -p "$NIX_BUILD_TOP/build"
+cd "$NIX_BUILD_TOP/build"
+CFLAGS="-O2" libat_cv_have_ifunc=no "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
+  --host="$xpkgsHostPlatform" --prefix="$out" --disable-shared --enable-static --with-pic \\
+  --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/configure.log" ||
+  { tail -40 "$NIX_BUILD_TOP/configure.log"; tail -60 config.log; exit 1; }
+grep -E "^checking (for ifunc|whether .* supports -march|for lock-free)" "$NIX_BUILD_TOP/configure.log" || true
+`;
+
+const buildPhase = `
+make -j"$makeJobs" >"$NIX_BUILD_TOP/make.log" || { tail -40 "$NIX_BUILD_TOP/make.log"; exit 1; }
+`;
+
+const installPhase = `
+make install >"$NIX_BUILD_TOP/install.log" || { tail -40 "$NIX_BUILD_TOP/install.log"; exit 1; }
+rm -rf "$out"/lib/*.la "$out/share"
+test -f "$out/lib/libatomic.a" || { echo "libatomic.a was not installed in $out/lib" >&2; exit 1; }
+if $NM "$out/lib/libatomic.a" | grep -E '^[0-9a-f]+ i ' >&2; then
+  echo "libatomic.a has IFUNC symbols (above), which musl cannot resolve" >&2
+  exit 1
+fi
+# Into a file first: grep -q stops reading early, and nm's SIGPIPE would fail the pipeline.
+$NM "$out/lib/libatomic.a" >"$NIX_BUILD_TOP/symbols"
+for s in __atomic_load_8 __atomic_fetch_add_8 __atomic_compare_exchange_8 __atomic_is_lock_free; do
+  grep -q " T $s\\$" "$NIX_BUILD_TOP/symbols" || { echo "libatomic.a does not define $s" >&2; exit 1; }
+done
+`;
+
+/** The libatomic derivation of the platform of `muslStdenv` (a dynamic musl set's). */
+export function libatomic(muslStdenv: Stdenv, src: Package): Package {
+  return muslStdenv.mkDerivation({
+    pname: "libatomic",
+    version: gccVersion,
+    src,
+    configurePlatforms: [],
+    dontAddStaticConfigureFlags: true,
+    dontStrip: true,
+    unpackPhase,
+    configurePhase,
+    buildPhase,
+    installPhase,
+    meta: {
+      description: "GCC's library of atomic operations wider than the CPU's, built against musl",
+      homepage: "https://gcc.gnu.org/wiki/Atomic",
+      license: "GPL-3.0-or-later WITH GCC-exception-3.1",
+      notes: ["Without IFUNC: musl runs no IFUNC resolvers, and static programs link it."],
+    },
+  });
+}
