@@ -96,8 +96,10 @@ export function platformCompilerFlags(p: Platform): string[] {
  * uses them in ARM state from ARMv6K and in either state from ARMv7.
  */
 function armHasLdrexd(p: Platform): boolean {
-  const v = Number(p.parsed.cpu.version ?? "7");
-  return v >= 7 || (v === 6 && /^armv6k/.test(p.gcc.arch ?? ""));
+  // A bare `arm` names no version: Debian's compilers then default to ARMv5T (armel) or
+  // ARMv7 (armhf), so the float ABI tells.
+  const v = Number(p.parsed.cpu.version ?? (p.gcc.float === "hard" ? "7" : "5"));
+  return v >= 7 || (v === 6 && /^armv6(k|zk)/.test(p.gcc.arch ?? ""));
 }
 
 /** CPUs with no 8-byte atomic instructions, whose compilers call libatomic for them. */

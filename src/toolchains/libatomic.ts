@@ -26,35 +26,40 @@ tar --no-same-owner -xzOf "$src" gcc-12-${gccVersion}/gcc-${gccVersion}-dfsg.tar
 cd gcc-${gccVersion}
 `;
 
-const configurePhase = `
-unset CONFIG_SITE
-srcdir=$PWD
-mkdir -p "$NIX_BUILD_TOP/build"
-cd "$NIX_BUILD_TOP/build"
-CFLAGS="-O2" libat_cv_have_ifunc=no "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
+/**
+ * The shell that builds libatomic from gcc's tree at `$srcdir` into `$out`, here and in
+ * libstdcxx.ts: configured and made in its own folder, then checked for IFUNC symbols and
+ * for the 8-byte calls gcc makes. nm's output goes to a file first: under pipefail, a
+ * failing nm piped into grep would read as "no IFUNC", and grep -q stopping early would
+ * fail nm with SIGPIPE.
+ */
+export const libatomicBuild = `
+mkdir -p "$NIX_BUILD_TOP/atomic"
+(cd "$NIX_BUILD_TOP/atomic" && CFLAGS="-O2" libat_cv_have_ifunc=no "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
   --host="$xpkgsHostPlatform" --prefix="$out" --disable-shared --enable-static --with-pic \\
-  --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/configure.log" ||
-  { tail -40 "$NIX_BUILD_TOP/configure.log"; tail -60 config.log; exit 1; }
-grep -E "^checking (for ifunc|whether .* supports -march|for lock-free)" "$NIX_BUILD_TOP/configure.log" || true
-`;
-
-const buildPhase = `
-make -j"$makeJobs" >"$NIX_BUILD_TOP/make.log" || { tail -40 "$NIX_BUILD_TOP/make.log"; exit 1; }
-`;
-
-const installPhase = `
-make install >"$NIX_BUILD_TOP/install.log" || { tail -40 "$NIX_BUILD_TOP/install.log"; exit 1; }
-rm -rf "$out"/lib/*.la "$out/share"
+  --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/atomic-configure.log" &&
+  make -j"$makeJobs" >"$NIX_BUILD_TOP/atomic-make.log" && make install >>"$NIX_BUILD_TOP/atomic-make.log") ||
+  { tail -40 "$NIX_BUILD_TOP"/atomic-*.log; tail -60 "$NIX_BUILD_TOP/atomic/config.log"; exit 1; }
+grep -E "^checking (whether the target supports the ifunc|for __atomic_load/store for size 8)" "$NIX_BUILD_TOP/atomic-configure.log" || true
+rm -f "$out"/lib/*.la
 test -f "$out/lib/libatomic.a" || { echo "libatomic.a was not installed in $out/lib" >&2; exit 1; }
-if $NM "$out/lib/libatomic.a" | grep -E '^[0-9a-f]+ i ' >&2; then
+$NM "$out/lib/libatomic.a" >"$NIX_BUILD_TOP/atomic-symbols"
+if grep -E '^[0-9a-f]+ i ' "$NIX_BUILD_TOP/atomic-symbols" >&2; then
   echo "libatomic.a has IFUNC symbols (above), which musl cannot resolve" >&2
   exit 1
 fi
-# Into a file first: grep -q stops reading early, and nm's SIGPIPE would fail the pipeline.
-$NM "$out/lib/libatomic.a" >"$NIX_BUILD_TOP/symbols"
 for s in __atomic_load_8 __atomic_fetch_add_8 __atomic_compare_exchange_8 __atomic_is_lock_free; do
-  grep -q " T $s\\$" "$NIX_BUILD_TOP/symbols" || { echo "libatomic.a does not define $s" >&2; exit 1; }
+  grep -q " T $s\\$" "$NIX_BUILD_TOP/atomic-symbols" || { echo "libatomic.a does not define $s" >&2; exit 1; }
 done
+`;
+
+const configurePhase = `
+unset CONFIG_SITE
+srcdir=$PWD
+`;
+
+const installPhase = `
+rm -rf "$out/share"
 `;
 
 /** The libatomic derivation of the platform of `muslStdenv` (a dynamic musl set's). */
@@ -68,7 +73,7 @@ export function libatomic(muslStdenv: Stdenv, src: Package): Package {
     dontStrip: true,
     unpackPhase,
     configurePhase,
-    buildPhase,
+    buildPhase: libatomicBuild,
     installPhase,
     meta: {
       description: "GCC's library of atomic operations wider than the CPU's, built against musl",

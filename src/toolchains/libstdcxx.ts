@@ -19,6 +19,7 @@
 import { readFileSync } from "node:fs";
 import type { Package } from "../pkgs/package.js";
 import type { Stdenv } from "../stdenv/make-derivation.js";
+import { libatomicBuild } from "./libatomic.js";
 import { gccTopLevelScripts, gccVersion } from "./libgcc.js";
 
 /** Where the C++ headers go under the prefix: gcc's own layout. */
@@ -77,19 +78,7 @@ rm -rf "$out/share"
 # Without IFUNC: its configure would choose among implementations by CPU at load time on
 # ARM, AArch64 and x86, and musl never runs IFUNC resolvers.
 echo "--- libatomic (at \${SECONDS} s)"
-mkdir -p "$NIX_BUILD_TOP/atomic"
-(cd "$NIX_BUILD_TOP/atomic" && CFLAGS="-O2" libat_cv_have_ifunc=no "$srcdir/libatomic/configure" --build="$xpkgsBuildPlatform" \\
-  --host="$xpkgsHostPlatform" --prefix="$out" --disable-shared --enable-static --with-pic \\
-  --disable-multilib --with-gcc-major-version-only >"$NIX_BUILD_TOP/atomic-configure.log" &&
-  make -j"$makeJobs" >"$NIX_BUILD_TOP/atomic-make.log" && make install >>"$NIX_BUILD_TOP/atomic-make.log") ||
-  { tail -40 "$NIX_BUILD_TOP"/atomic-*.log; tail -60 "$NIX_BUILD_TOP/atomic/config.log"; exit 1; }
-rm -f "$out"/lib/*.la
-test -f "$out/lib/libatomic.a" || { echo "libatomic.a was not installed in $out/lib" >&2; exit 1; }
-if $NM "$out/lib/libatomic.a" | grep -E '^[0-9a-f]+ i ' >&2; then
-  echo "libatomic.a has IFUNC symbols (above), which musl cannot resolve" >&2
-  exit 1
-fi
-printf '%s' "$dlFindObjectSource" >"$NIX_BUILD_TOP/dl-find-object.c"
+${libatomicBuild}printf '%s' "$dlFindObjectSource" >"$NIX_BUILD_TOP/dl-find-object.c"
 $CC -O2 -fPIC -c "$NIX_BUILD_TOP/dl-find-object.c" -o "$out/lib/xpkgs-dl-find-object.o"
 echo "--- libstdc++ built (at \${SECONDS} s; CPU time of the build, user and system:)"
 times >"$NIX_BUILD_TOP/times"
