@@ -234,23 +234,25 @@ describe("musl on PowerPC", () => {
     const build = elaboratePlatform("x86_64-unknown-linux-gnu");
     const hostOf = (name: string) =>
       elaboratePlatform(hostSpecOf({ base: examples[name]!, static: true, musl: false }));
-    const wrapper = (name: string, libatomic?: { out: string; drvPath: string }) => {
+    const specOf = (name: string, libatomic?: { out: string; drvPath: string }) => {
       const host = hostOf(name);
-      return ccWrapper({
+      return {
         host,
         native: false,
         toolchain: hostToolchain(host, build),
         libc: {
-          kind: "musl",
+          kind: "musl" as const,
           muslOut: "/m",
           muslDrvPath: "/m.drv",
           specs: "/m/specs",
           ...(libatomic !== undefined ? { libatomic } : {}),
         },
-        role: "host",
+        role: "host" as const,
         buildSystem: build.system,
-      });
+      };
     };
+    const wrapper = (name: string, libatomic?: { out: string; drvPath: string }) =>
+      ccWrapper(specOf(name, libatomic));
     const gccScript = (name: string, libatomic?: { out: string; drvPath: string }) =>
       Object.entries(wrapper(name, libatomic).env).find(
         ([k, v]) => k.startsWith("content_") && v.includes("compiler for"),
@@ -272,24 +274,11 @@ describe("musl on PowerPC", () => {
     assert.deepEqual(wrapper("sheevaplug", own).inputDrvs["/a.drv"], ["out"]);
     // The C++ wrapper's -L is libstdcxx's, whose libatomic is built the same way.
     const { cxxWrapper } = await import("../toolchains/cc-wrapper.js");
-    const host = hostOf("sheevaplug");
-    const cxx = cxxWrapper(
-      {
-        host,
-        native: false,
-        toolchain: hostToolchain(host, build),
-        libc: {
-          kind: "musl",
-          muslOut: "/m",
-          muslDrvPath: "/m.drv",
-          specs: "/m/specs",
-          libatomic: own,
-        },
-        role: "host",
-        buildSystem: build.system,
-      },
-      { kind: "libstdcxx", out: "/s", drvPath: "/s.drv" },
-    );
+    const cxx = cxxWrapper(specOf("sheevaplug", own), {
+      kind: "libstdcxx",
+      out: "/s",
+      drvPath: "/s.drv",
+    });
     const cxxScript = Object.values(cxx.env).find((v) => v.includes("compiler for")) ?? "";
     assert.match(cxxScript, /-L\/s\/lib/);
     assert.doesNotMatch(cxxScript, /-L\/a\/lib/);
