@@ -7,6 +7,11 @@ import { type RecipeArgs, recipe } from "../package-set.js";
 const goldCpus = (p: RecipeArgs["hostPlatform"]): boolean =>
   p.isx86 || p.isAarch64 || p.isAarch32 || p.isPower || p.isS390;
 
+const goldTargets = (p: RecipeArgs["hostPlatform"]): string[] =>
+  p.isS390 && p.parsed.cpu.bits === 64
+    ? [p.config, p.config.replace(/^s390x/, "s390")]
+    : [p.config];
+
 export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib, hostPlatform }) => {
   const gold = goldCpus(hostPlatform);
   return stdenv.mkDerivation({
@@ -35,8 +40,9 @@ export const binutilsUnwrapped = recipe<"zlib">(({ stdenv, fetchurl, zlib, hostP
       ...(gold ? ["--enable-gold", "--enable-ld=default"] : ["--disable-gold"]),
       ...(gold && hostPlatform.isStatic ? ["--disable-plugins"] : []),
       // gold builds every backend unless told (its configure's default is all); bfd's
-      // default is this one anyway.
-      ...(gold ? [`--enable-targets=${hostPlatform.config}`] : []),
+      // default is this one anyway. gold's s390 backend instantiates the 31-bit size too,
+      // which only an s390 target enables (without it: undefined Output_reloc<9, true, 32…>).
+      ...(gold ? [`--enable-targets=${goldTargets(hostPlatform).join(",")}`] : []),
       "--disable-nls",
       "--with-system-zlib",
     ],

@@ -52,6 +52,12 @@ export const gdb = recipe<"gmp" | "mpfr" | "expat" | "readline" | "ncurses" | "z
       ...(hostPlatform.isMips && hostPlatform.isMusl
         ? { postPatch: "sed -i '/#include <sgidefs.h>/d' gdb/mips-linux-nat.c" }
         : {}),
+      // gregset.h declares fill_fpregset and supply_fpregset with elf_fpregset_t (nm-linux.h);
+      // s390-linux-nat.c defines them with fpregset_t, the same type in glibc but another
+      // struct in musl, so the link found neither.
+      ...(hostPlatform.isS390 && hostPlatform.isMusl
+        ? { postPatch: "sed -i 's/\\bfpregset_t\\b/gdb_fpregset_t/g' gdb/s390-linux-nat.c" }
+        : {}),
       // The tarball ships no .info files: never run makeinfo.
       makeFlags: ["MAKEINFO=true"],
       meta: {
