@@ -212,6 +212,20 @@ describe("musl on PowerPC", () => {
     );
     assert.ok(!needsOwnLibgcc(examplePlatform("ppc64")), "glibc keeps Debian's");
   });
+  it("gives musl m68k's own POLLWRNORM and POLLWRBAND, which musl 1.2.3 leaves generic", async () => {
+    const { PackageUniverse } = await import("../pkgs/top-level.js");
+    const { hostSpecOf } = await import("../pkgs/variants.js");
+    const u = new PackageUniverse(elaboratePlatform("x86_64-unknown-linux-gnu"), "/xpkgs/store");
+    const muslOf = (name: string) =>
+      u.muslFor(
+        elaboratePlatform(hostSpecOf({ base: examples[name]!, static: true, musl: false })),
+      );
+    const m68k = JSON.stringify(muslOf("m68k").drv.env);
+    assert.match(m68k, /cp arch\/mips\/bits\/poll\.h arch\/m68k\/bits\/poll\.h/);
+    for (const name of ["mips-linux-gnu", "aarch64-multiplatform", "ppc32"])
+      assert.doesNotMatch(JSON.stringify(muslOf(name).drv.env), /bits\/poll\.h/, name);
+  });
+
   it("links libatomic into static C programs only where the CPU has no 8-byte atomics", async () => {
     const { lacksAtomics8 } = await import("../toolchains/cc-wrapper.js");
     for (const name of ["mips-linux-gnu", "mipsel-linux-gnu", "ppc32", "m68k", "sheevaplug"])

@@ -66,9 +66,14 @@ export function musl(
   // ARMv4T (.object_arch), but gas still records the Thumb-2 of its `.arch armv7-a`
   // parts, and the linker gives every program the highest: say Thumb-1, as ARMv4T has.
   const preV7Arm = host.isAarch32 && Number(host.parsed.cpu.version ?? "7") < 7;
+  // musl 1.2.3 has no bits/poll.h for m68k, so it takes the generic POLLWRNORM 0x100 and
+  // POLLWRBAND 0x200; m68k's kernel (asm/poll.h), like MIPS', has POLLOUT and 0x100.
+  // strace's build asserts the kernel's value ("POLLWRBAND != 0x0100"). MIPS' file says it.
   const postPatch = preV7Arm
     ? `echo '.eabi_attribute Tag_THUMB_ISA_use, 1' >>src/thread/arm/atomics.s`
-    : undefined;
+    : host.isM68k
+      ? "cp arch/mips/bits/poll.h arch/m68k/bits/poll.h"
+      : undefined;
   return bareStdenv.mkDerivation({
     pname: "musl",
     version: muslVersion,
