@@ -18,13 +18,13 @@ import {
 import { createWriteStream } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { XpkgsError } from "../errors.js";
 import { type Derivation } from "../derivation/derivation.js";
 import { parseHashAlgoField } from "../derivation/hash.js";
 import { type Hash, type HashAlgo, parseHash } from "../store/hash.js";
+import { defaultStallMs, httpGet, StallError } from "./http-get.js";
 import { expandUrl } from "./mirrors.js";
 
 export class FetchError extends XpkgsError {
@@ -61,7 +61,8 @@ export interface FetchResult {
   fromCache: boolean;
 }
 
-const timeoutMs = 30_000;
+/** A download may take as long as it needs while bytes arrive; a silent connection ends it. */
+const stallMs = defaultStallMs;
 
 async function download(url: string, dest: string, algo: HashAlgo): Promise<Hash> {
   const h = createHash(algo);
@@ -74,9 +75,12 @@ async function download(url: string, dest: string, algo: HashAlgo): Promise<Hash
   if (url.startsWith("file://")) {
     await pipeline(createReadStream(fileURLToPath(url)), hashing, createWriteStream(dest));
   } else if (/^https?:\/\//.test(url)) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
-    if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    await pipeline(Readable.fromWeb(res.body as never), hashing, createWriteStream(dest));
+    const res = await httpGet(url, stallMs);
+    if (!res.ok) {
+      res.cancel();
+      throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    }
+    await pipeline(res.body, hashing, createWriteStream(dest));
   } else {
     throw new Error("unsupported URL scheme (use http, https, file or mirror)");
   }
@@ -85,7 +89,7 @@ async function download(url: string, dest: string, algo: HashAlgo): Promise<Hash
 
 function describeError(e: unknown): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+  if (err instanceof StallError) return `no answer: ${err.message}`;
   const cause = err.cause?.code ?? err.cause?.message;
   return cause !== undefined ? `${err.message} (${cause})` : err.message;
 }

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { downloadCacheDir } from "../build/fetch.js";
+import { httpGetBuffer } from "../build/http-get.js";
 import { XpkgsError } from "../errors.js";
 import type { AptSuite } from "./apt-suite.js";
 import { paragraphs, relationNames } from "./deb822.js";
@@ -38,19 +39,29 @@ export interface SourcesIndex {
   packages: SourcePackage[];
 }
 
-const timeoutMs = 60_000;
 const indexFormat = 2;
+/** Tries of one file: a mirror that drops a 10 MB index half-way usually serves it on the next. */
+const attempts = 3;
 
-async function get(url: string): Promise<Buffer> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    throw new XpkgsError(`Cannot fetch ${url}: ${err.cause?.code ?? err.message}.`);
+async function get(url: string, log?: (line: string) => void): Promise<Buffer> {
+  let last = "";
+  for (let i = 1; i <= attempts; i++) {
+    try {
+      const res = await httpGetBuffer(url);
+      if (res.ok) return res.data;
+      last = `HTTP ${res.status} ${res.statusText}`;
+      if (res.status < 500) break; // a 404 stays a 404
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      last = err.cause?.code ?? err.message;
+    }
+    if (log === undefined) break; // the small Release file: offline falls back to the cache at once
+    if (i < attempts) {
+      log(`  ${url}: ${last}; trying again (${i + 1} of ${attempts})`);
+      await new Promise((r) => setTimeout(r, 2_000 * i));
+    }
   }
-  if (!res.ok) throw new XpkgsError(`Cannot fetch ${url}: HTTP ${res.status} ${res.statusText}.`);
-  return Buffer.from(await res.arrayBuffer());
+  throw new XpkgsError(`Cannot fetch ${url}: ${last}.`);
 }
 
 /** The `SHA256:` entries of a Release file: path → hash and size. */
@@ -133,7 +144,7 @@ export async function loadSourcesIndex(
     // not cached yet
   }
   log(`fetching ${base}/main/source/Sources.xz (${(want.size / 1e6).toFixed(1)} MB)`);
-  const xz = await get(`${base}/main/source/Sources.xz`);
+  const xz = await get(`${base}/main/source/Sources.xz`, log);
   const got = createHash("sha256").update(xz).digest("hex");
   if (got !== want.sha256 || xz.length !== want.size) {
     throw new XpkgsError(
