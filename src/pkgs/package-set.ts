@@ -245,32 +245,47 @@ export class PackageSet {
     };
   }
 
+  /**
+   * The set's stdenv, with libatomic from the store where the platform needs it
+   * (`ownLibatomic`); otherwise the base one.
+   */
   get stdenv(): Stdenv {
-    if (this.stdenvMemo === null) {
-      let libc: WrapperLibc = { kind: "glibc" };
-      let interpreter: string | null = this.hostPlatform.dynamicLinker;
-      const triple = this.toolchain.debianTriple;
-      let libcRoot: string | null = this.isCross ? `/usr/${triple}` : null;
-      if (this.hostPlatform.isMusl) {
-        const m = this.universe.muslFor(this.hostPlatform);
-        libc = {
-          kind: "musl",
-          muslOut: m.out,
-          muslDrvPath: m.drvPath,
-          specs: `${m.out}/lib/musl-gcc.specs`,
-        };
-        if (ownLibatomic(this.hostPlatform)) {
-          const a = this.universe.libatomicFor(this.hostPlatform);
-          libc.libatomic = { out: a.out, drvPath: a.drvPath };
-        }
-        interpreter = `${m.out}/lib/${this.hostPlatform.dynamicLinker.split("/").pop()!}`;
-        libcRoot = m.out;
-      }
-      const cc = this.ccWrapper(libc);
-      const ccForBuild = this.isCross ? this.buildPackages.stdenv.cc : cc;
-      this.stdenvMemo = new Stdenv(this.stdenvContext(cc, ccForBuild, interpreter, libcRoot));
-    }
+    if (this.stdenvMemo === null)
+      this.stdenvMemo = ownLibatomic(this.hostPlatform) ? this.makeStdenv(true) : this.baseStdenv;
     return this.stdenvMemo;
+  }
+
+  private baseStdenvMemo: Stdenv | null = null;
+
+  /** The stdenv before libatomic from the store: what libatomic and libstdc++ build with. */
+  get baseStdenv(): Stdenv {
+    this.baseStdenvMemo ??= this.makeStdenv(false);
+    return this.baseStdenvMemo;
+  }
+
+  private makeStdenv(withLibatomic: boolean): Stdenv {
+    let libc: WrapperLibc = { kind: "glibc" };
+    let interpreter: string | null = this.hostPlatform.dynamicLinker;
+    const triple = this.toolchain.debianTriple;
+    let libcRoot: string | null = this.isCross ? `/usr/${triple}` : null;
+    if (this.hostPlatform.isMusl) {
+      const m = this.universe.muslFor(this.hostPlatform);
+      libc = {
+        kind: "musl",
+        muslOut: m.out,
+        muslDrvPath: m.drvPath,
+        specs: `${m.out}/lib/musl-gcc.specs`,
+      };
+      if (withLibatomic) {
+        const a = this.universe.libatomicFor(this.hostPlatform);
+        libc.libatomic = { out: a.out, drvPath: a.drvPath };
+      }
+      interpreter = `${m.out}/lib/${this.hostPlatform.dynamicLinker.split("/").pop()!}`;
+      libcRoot = m.out;
+    }
+    const cc = this.ccWrapper(libc);
+    const ccForBuild = this.isCross ? this.buildPackages.stdenv.cc : cc;
+    return new Stdenv(this.stdenvContext(cc, ccForBuild, interpreter, libcRoot));
   }
 
   /** Each overlay's result in this set, computed when first needed. */

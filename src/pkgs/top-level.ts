@@ -116,7 +116,7 @@ export class PackageUniverse {
     let l = this.libstdcxxs.get(dynamic.key);
     if (l === undefined) {
       const set = this.setForPlatform(dynamic);
-      l = libstdcxx(set.stdenv, set.fetchurl(gccSource), set.cxxWrapper({ kind: "bootstrap" }));
+      l = libstdcxx(set.baseStdenv, set.fetchurl(gccSource), set.cxxWrapper({ kind: "bootstrap" }));
       this.libstdcxxs.set(dynamic.key, l);
     }
     return l;
@@ -124,14 +124,14 @@ export class PackageUniverse {
 
   /**
    * libatomic alone for a musl platform (libatomic.ts), built once per CPU and ABI by the
-   * dynamic set, for the static set's C links where Debian's cannot serve (`ownLibatomic`).
+   * dynamic set's base stdenv, for C links where Debian's cannot serve (`ownLibatomic`).
    */
   libatomicFor(host: Platform): Package {
     const dynamic = this.dynamicOf(host);
     let l = this.libatomics.get(dynamic.key);
     if (l === undefined) {
       const set = this.setForPlatform(dynamic);
-      l = libatomic(set.stdenv, set.fetchurl(gccSource));
+      l = libatomic(set.baseStdenv, set.fetchurl(gccSource));
       this.libatomics.set(dynamic.key, l);
     }
     return l;

@@ -226,7 +226,7 @@ describe("musl on PowerPC", () => {
       assert.doesNotMatch(JSON.stringify(muslOf(name).drv.env), /bits\/poll\.h/, name);
   });
 
-  it("links libatomic into static C programs only where the CPU has no 8-byte atomics", async () => {
+  it("links libatomic into musl C programs only where the CPU has no 8-byte atomics, never glibc's libatomic.so", async () => {
     const { lacksAtomics8 } = await import("../toolchains/cc-wrapper.js");
     for (const name of ["mips-linux-gnu", "mipsel-linux-gnu", "ppc32", "m68k", "sheevaplug"])
       assert.ok(lacksAtomics8(examplePlatform(name)), name);
@@ -280,12 +280,40 @@ describe("musl on PowerPC", () => {
       assert.ok(ownLibatomic(hostOf(name)), name);
     for (const name of ["mips-linux-gnu", "aarch64-multiplatform", "ppc32"])
       assert.ok(!ownLibatomic(hostOf(name)), name);
+    // Dynamic musl: every CPU where a program may link -latomic (Debian's libatomic.so is
+    // glibc's), and no other.
+    const dynamicMuslOf = (name: string) =>
+      elaboratePlatform(hostSpecOf({ base: examples[name]!, static: false, musl: true }));
+    for (const name of [
+      "mips-linux-gnu",
+      "ppc32",
+      "m68k",
+      "raspberryPi",
+      "armv7l-hf-multiplatform",
+    ])
+      assert.ok(ownLibatomic(dynamicMuslOf(name)), name);
+    for (const name of ["aarch64-multiplatform", "mips64-linux-gnuabi64", "riscv64", "s390x"])
+      assert.ok(!ownLibatomic(dynamicMuslOf(name)), name);
+    assert.ok(!ownLibatomic(examplePlatform("mips-linux-gnu")), "glibc sets take Debian's");
     const own = { out: "/a", drvPath: "/a.drv" };
     assert.match(gccScript("sheevaplug", own), /^args=\(.* -L\/a\/lib\)$/m);
     assert.match(gccScript("sheevaplug", own), /args\+=\(-latomic\)/);
     assert.match(gccScript("raspberryPi", own), /^args=\(.* -L\/a\/lib\)$/m);
     assert.doesNotMatch(gccScript("raspberryPi", own), /-latomic/);
     assert.deepEqual(wrapper("sheevaplug", own).inputDrvs["/a.drv"], ["out"]);
+    // A dynamic musl mips link takes the store's archive after the program, as a static
+    // one does; without it (the base stdenv that builds libatomic itself), nothing.
+    const dynSpec = (libatomic?: { out: string; drvPath: string }) => {
+      const host = dynamicMuslOf("mips-linux-gnu");
+      const base = specOf("mips-linux-gnu", libatomic);
+      return { ...base, host, toolchain: hostToolchain(host, build) };
+    };
+    const dynScript = (libatomic?: { out: string; drvPath: string }) =>
+      Object.values(ccWrapper(dynSpec(libatomic)).env).find((v) => v.includes("compiler for")) ??
+      "";
+    assert.match(dynScript(own), /^args=\(.* -L\/a\/lib\)$/m);
+    assert.match(dynScript(own), /args\+=\(-latomic\)/);
+    assert.doesNotMatch(dynScript(), /-latomic|-L\/a/);
     // The C++ wrapper's -L is libstdcxx's, whose libatomic is built the same way.
     const { cxxWrapper } = await import("../toolchains/cc-wrapper.js");
     const cxx = cxxWrapper(specOf("sheevaplug", own), {
@@ -307,16 +335,23 @@ describe("musl on PowerPC", () => {
     for (const [attr, cpu] of [
       ["pkgsCross.sheevaplug.pkgsStatic.hello", "armv5tel-unknown-linux-musleabi"],
       ["pkgsCross.raspberryPi.pkgsStatic.hello", "armv6l-unknown-linux-musleabihf"],
+      ["pkgsCross.muslpi.hello", "armv6l-unknown-linux-musleabihf"],
+      ["pkgsCross.armv7l-hf-multiplatform-musl.hello", "armv7l-unknown-linux-musleabihf"],
+      ["pkgsCross.mips-linux-gnu.pkgsMusl.hello", "mips-unknown-linux-musl"],
     ] as const) {
       assert.equal(libatomicDrvs(attr).length, 1, attr);
       assert.ok(libatomicDrvs(attr)[0]!.includes(cpu), attr);
     }
+    // One libatomic per CPU: the static and the dynamic set share it, and so its derivation
+    // is what the static set had before the dynamic one took it (its base stdenv).
+    assert.deepEqual(
+      libatomicDrvs("pkgsCross.raspberryPi.pkgsStatic.hello"),
+      libatomicDrvs("pkgsCross.muslpi.hello"),
+    );
     for (const attr of [
       "pkgsCross.sheevaplug.hello",
-      // Dynamic musl sets of 32-bit ARM: not these (their libatomic is a gap, docs/cxx.md).
-      "pkgsCross.muslpi.hello",
-      "pkgsCross.armv7l-hf-multiplatform-musl.hello",
       "pkgsCross.mips-linux-gnu.pkgsStatic.hello",
+      "pkgsCross.aarch64-multiplatform-musl.hello",
       "pkgsCross.aarch64-multiplatform.pkgsStatic.hello",
     ])
       assert.deepEqual(libatomicDrvs(attr), [], attr);

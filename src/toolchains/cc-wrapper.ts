@@ -114,14 +114,18 @@ export function lacksAtomics8(p: Platform): boolean {
 }
 
 /**
- * Where a static musl set's `-latomic` finds libatomic built in the store (libatomic.ts)
- * rather than Debian's: 32-bit ARM's archives answer some calls through IFUNC symbols
- * (ARMv7 code, chosen at load time, which musl never does). A program may ask for it
- * itself: OpenSSL's Configure links `-latomic` on 32-bit ARM, MIPS and PowerPC. 32-bit
- * MIPS' and PowerPC's and m68k's archives hold no IFUNC.
+ * Where a musl set's `-latomic` finds libatomic built in the store (libatomic.ts, an
+ * archive of PIC objects) rather than Debian's. A program may ask for it itself: OpenSSL's
+ * Configure links `-latomic` on 32-bit ARM, MIPS and PowerPC. Static sets: on 32-bit ARM,
+ * whose Debian archives answer some calls through IFUNC symbols (ARMv7 code, chosen at
+ * load time, which musl never does); 32-bit MIPS' and PowerPC's and m68k's archives hold
+ * no IFUNC and serve. Dynamic sets: wherever a program may ask for it, since what gcc
+ * finds first there is Debian's `libatomic.so`, built against glibc, which a program
+ * would then need at run time, and which no musl device has.
  */
 export function ownLibatomic(p: Platform): boolean {
-  return p.isMusl && p.isStatic && p.isAarch32;
+  if (!p.isMusl) return false;
+  return p.isStatic ? p.isAarch32 : p.isAarch32 || lacksAtomics8(p);
 }
 
 function shellQuote(s: string): string {
@@ -178,10 +182,17 @@ function compilerScript(
   // as-needed, so no other program records it. A static musl C link there takes an archive,
   // which gives only the members a program uses: Debian's, which holds no IFUNC on those
   // CPUs, but on ARM, whose archive does (musl would not resolve them), the one built in
-  // the store (its -L above). C++ links take the one built with libstdc++ (above).
+  // the store (its -L above). A dynamic musl program takes the store's archive too, never
+  // Debian's glibc libatomic.so (`ownLibatomic`). C++ links take the one built with
+  // libstdc++ (above).
   if (libc.kind === "glibc")
     cxxLinkLines.push("  args+=(-Wl,--push-state,--as-needed -latomic -Wl,--pop-state)");
-  else if (libc.kind === "musl" && host.isStatic && cxx === null && lacksAtomics8(host))
+  else if (
+    libc.kind === "musl" &&
+    (host.isStatic || libc.libatomic !== undefined) &&
+    cxx === null &&
+    lacksAtomics8(host)
+  )
     cxxLinkLines.push('  [ "$shared" = 0 ] && args+=(-latomic)');
   const lines = [
     "#!/bin/bash",
