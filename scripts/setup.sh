@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 # file, binutils, patchelf: the ELF toolkit's tests compare ours with these; autoconf and
 # automake: patchelf's own test suite, which runs against xpkgs patchelf, is a git snapshot.
 # libc6-*-cross without compilers: big-endian and 32-bit ELF files for that corpus.
+# The C cross compilers of armel, mips, powerpc and m68k: unit tests compute derivations
+# there (libatomic, musl's m68k headers), and a derivation names its compiler's identity.
 # The base tools every build sees (src/pkgs/host-tools.ts: patch, hostname, autotools-dev's
 # config.sub…), and the host tools the collection's recipes declare (cmake, meson, bison…).
 # openssh-client: `xpkgs copy`; openssh-server and iproute2: its tests run sshd in a
@@ -27,7 +29,9 @@ apt_packages=(bubblewrap nix-bin qemu-user-static gcc g++ libc6-dev make xz-util
   openssh-client openssh-server iproute2 chromium python3-swift memcached gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
   libc6-dev-arm64-cross gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf libc6-dev-armhf-cross
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-s390x-linux-gnu g++-s390x-linux-gnu
-  libc6-dev-s390x-cross libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross)
+  libc6-dev-s390x-cross libc6-s390x-cross libc6-mips-cross libc6-powerpc-cross libc6-ppc64el-cross
+  gcc-arm-linux-gnueabi libc6-dev-armel-cross gcc-mips-linux-gnu libc6-dev-mips-cross
+  gcc-powerpc-linux-gnu libc6-dev-powerpc-cross gcc-m68k-linux-gnu libc6-dev-m68k-cross)
 
 missing=()
 for p in "${apt_packages[@]}"; do
