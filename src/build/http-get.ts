@@ -26,6 +26,7 @@ export const defaultStallMs = 30_000;
 export async function httpGet(url: string, stallMs = defaultStallMs): Promise<HttpGet> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new StallError(stallMs)), stallMs);
+  timer.unref(); // an abandoned request never keeps the process alive
   let res: Response;
   try {
     res = await fetch(url, { signal: ac.signal, redirect: "follow" });

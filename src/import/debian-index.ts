@@ -50,7 +50,7 @@ async function get(url: string, log?: (line: string) => void): Promise<Buffer> {
       const res = await httpGetBuffer(url);
       if (res.ok) return res.data;
       last = `HTTP ${res.status} ${res.statusText}`;
-      if (res.status < 500) break; // a 404 stays a 404
+      if (res.status < 500 && res.status !== 429) break; // a 404 stays a 404
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       last = err.cause?.code ?? err.message;

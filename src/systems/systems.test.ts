@@ -292,7 +292,9 @@ describe("musl on PowerPC", () => {
       "armv7l-hf-multiplatform",
     ])
       assert.ok(ownLibatomic(dynamicMuslOf(name)), name);
-    for (const name of ["aarch64-multiplatform", "mips64-linux-gnuabi64", "riscv64", "s390x"])
+    // RISC-V's gcc links -latomic with every -pthread.
+    assert.ok(ownLibatomic(dynamicMuslOf("riscv64")), "riscv64");
+    for (const name of ["aarch64-multiplatform", "mips64-linux-gnuabi64", "s390x", "ppc64"])
       assert.ok(!ownLibatomic(dynamicMuslOf(name)), name);
     assert.ok(!ownLibatomic(examplePlatform("mips-linux-gnu")), "glibc sets take Debian's");
     const own = { out: "/a", drvPath: "/a.drv" };
@@ -312,7 +314,8 @@ describe("musl on PowerPC", () => {
       Object.values(ccWrapper(dynSpec(libatomic)).env).find((v) => v.includes("compiler for")) ??
       "";
     assert.match(dynScript(own), /^args=\(.* -L\/a\/lib\)$/m);
-    assert.match(dynScript(own), /args\+=\(-latomic\)/);
+    // After every link, shared libraries' too (not only where $shared is 0).
+    assert.match(dynScript(own), /^ {2}args\+=\(-latomic\)$/m);
     assert.doesNotMatch(dynScript(), /-latomic|-L\/a/);
     // The C++ wrapper's -L is libstdcxx's, whose libatomic is built the same way.
     const { cxxWrapper } = await import("../toolchains/cc-wrapper.js");
@@ -338,6 +341,7 @@ describe("musl on PowerPC", () => {
       ["pkgsCross.muslpi.hello", "armv6l-unknown-linux-musleabihf"],
       ["pkgsCross.armv7l-hf-multiplatform-musl.hello", "armv7l-unknown-linux-musleabihf"],
       ["pkgsCross.mips-linux-gnu.pkgsMusl.hello", "mips-unknown-linux-musl"],
+      ["pkgsCross.riscv64-musl.hello", "riscv64-unknown-linux-musl"],
     ] as const) {
       assert.equal(libatomicDrvs(attr).length, 1, attr);
       assert.ok(libatomicDrvs(attr)[0]!.includes(cpu), attr);
@@ -352,6 +356,7 @@ describe("musl on PowerPC", () => {
       "pkgsCross.sheevaplug.hello",
       "pkgsCross.mips-linux-gnu.pkgsStatic.hello",
       "pkgsCross.aarch64-multiplatform-musl.hello",
+      "pkgsCross.riscv64.pkgsStatic.hello",
       "pkgsCross.aarch64-multiplatform.pkgsStatic.hello",
     ])
       assert.deepEqual(libatomicDrvs(attr), [], attr);

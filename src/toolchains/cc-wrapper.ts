@@ -23,7 +23,7 @@ export type WrapperLibc =
       muslOut: string;
       muslDrvPath: string;
       specs: string;
-      /** libatomic from the store (libatomic.ts), where static C links take it: `ownLibatomic`. */
+      /** libatomic from the store (libatomic.ts), where C links take it: `ownLibatomic`. */
       libatomic?: { out: string; drvPath: string };
     }
   /**
@@ -119,13 +119,15 @@ export function lacksAtomics8(p: Platform): boolean {
  * Configure links `-latomic` on 32-bit ARM, MIPS and PowerPC. Static sets: on 32-bit ARM,
  * whose Debian archives answer some calls through IFUNC symbols (ARMv7 code, chosen at
  * load time, which musl never does); 32-bit MIPS' and PowerPC's and m68k's archives hold
- * no IFUNC and serve. Dynamic sets: wherever a program may ask for it, since what gcc
+ * no IFUNC and serve. Dynamic sets: wherever a link may ask for it, since what gcc
  * finds first there is Debian's `libatomic.so`, built against glibc, which a program
- * would then need at run time, and which no musl device has.
+ * would then need at run time, and which no musl device has. That is the CPUs above, and
+ * RISC-V, whose gcc links `--as-needed -latomic` with every `-pthread` (its 1- and
+ * 2-byte atomics are calls).
  */
 export function ownLibatomic(p: Platform): boolean {
   if (!p.isMusl) return false;
-  return p.isStatic ? p.isAarch32 : p.isAarch32 || lacksAtomics8(p);
+  return p.isStatic ? p.isAarch32 : p.isAarch32 || p.isRiscV || lacksAtomics8(p);
 }
 
 function shellQuote(s: string): string {
@@ -187,13 +189,12 @@ function compilerScript(
   // libstdc++ (above).
   if (libc.kind === "glibc")
     cxxLinkLines.push("  args+=(-Wl,--push-state,--as-needed -latomic -Wl,--pop-state)");
-  else if (
-    libc.kind === "musl" &&
-    (host.isStatic || libc.libatomic !== undefined) &&
-    cxx === null &&
-    lacksAtomics8(host)
-  )
-    cxxLinkLines.push('  [ "$shared" = 0 ] && args+=(-latomic)');
+  else if (libc.kind === "musl" && cxx === null && lacksAtomics8(host)) {
+    if (host.isStatic) cxxLinkLines.push('  [ "$shared" = 0 ] && args+=(-latomic)');
+    // Shared libraries too: one that is dlopen'ed, or linked with --no-undefined (meson's
+    // b_lundef), must hold what it calls. The archive is position-independent.
+    else if (libc.libatomic !== undefined) cxxLinkLines.push("  args+=(-latomic)");
+  }
   const lines = [
     "#!/bin/bash",
     `# xpkgs ${language} compiler for ${host.config} (${libc.kind}${host.isStatic ? ", static" : ""}), role ${role}`,

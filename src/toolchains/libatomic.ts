@@ -1,7 +1,7 @@
 /**
  * libatomic alone, built in the store from gcc-12's source for a musl
- * platform whose static C programs need it and whose Debian archive cannot
- * serve: ARM before ARMv6K has no 8-byte exclusive loads and stores
+ * platform whose C programs need it and whose Debian library cannot serve
+ * (a dynamic set's would be Debian's glibc libatomic.so): ARM before ARMv6K has no 8-byte exclusive loads and stores
  * (LDREXD/STREXD), so gcc turns a 64-bit atomic into a call to
  * `__atomic_load_8` and its kind, and Debian's armel `libatomic.a` answers
  * some calls through IFUNC symbols, which a static musl program never
